@@ -1,0 +1,124 @@
+package manifest
+
+import (
+	"bytes"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// File is what one input file holds.
+type File struct {
+	Path      string
+	Data      []byte
+	Documents int // YAML documents, blank ones excluded
+	Objects   []*Object
+	Skipped   int      // documents that are not Kubernetes objects
+	Templates []int    // first lines of unrendered template documents
+	Errors    []*Error // documents that could not be parsed
+}
+
+// Parse splits a file into documents and documents into objects. It never
+// fails as a whole: a bad document becomes an Error and the rest go on.
+// Documents are parsed only when the byte scan cannot read their header or
+// they are Lists; everything else waits until a check asks.
+func Parse(path string, data []byte, chain []string) *File {
+	f := &File{Path: path, Data: data}
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') && looksJSON(path) {
+		// JSON: one value (object or array of objects), parsed whole.
+		f.Documents = 1
+		f.addParsed(span{data: data, line: 1}, 0, chain)
+		return f
+	}
+	for i, s := range splitDocuments(data) {
+		f.Documents++
+		if IsTemplate(s.data) {
+			f.Templates = append(f.Templates, s.line)
+			continue
+		}
+		h := scanHeader(s.data)
+		if h.ok && !strings.HasSuffix(h.kind, "List") {
+			f.Objects = append(f.Objects, &Object{
+				APIVersion: h.apiVersion, Kind: h.kind,
+				File: path, Doc: i, Item: -1, Chain: chain,
+				data: s.data, lineOffset: s.line - 1,
+			})
+			continue
+		}
+		f.addParsed(s, i, chain)
+	}
+	return f
+}
+
+func looksJSON(path string) bool {
+	return strings.HasSuffix(path, ".json") || path == "-" || !strings.HasSuffix(path, ".yaml") && !strings.HasSuffix(path, ".yml")
+}
+
+// addParsed parses a document now: its header was not readable by the byte
+// scan, or it is a List whose items become objects.
+func (f *File) addParsed(s span, doc int, chain []string) {
+	root, err := parseDocument(s.data)
+	if err != nil {
+		f.Errors = append(f.Errors, placeError(f.Path, s.line-1, err).(*Error))
+		return
+	}
+	add := func(n *yaml.Node, item int) {
+		apiVersion, kind := scalarAt(n, "apiVersion"), scalarAt(n, "kind")
+		if apiVersion == "" || kind == "" {
+			f.Skipped++
+			return
+		}
+		if item < 0 && strings.HasSuffix(kind, "List") {
+			if _, items := lookupKey(n, "items"); items != nil {
+				items = resolve(items)
+				if items != nil && items.Kind == yaml.SequenceNode {
+					for i, it := range items.Content {
+						f.addItem(it, s, doc, i, chain)
+					}
+				}
+				return
+			}
+		}
+		f.Objects = append(f.Objects, &Object{
+			APIVersion: apiVersion, Kind: kind, File: f.Path, Doc: doc, Item: item, Chain: chain,
+			data: s.data, lineOffset: s.line - 1, root: n, parsed: true,
+		})
+	}
+	switch {
+	case root == nil:
+		f.Skipped++
+	case root.Kind == yaml.SequenceNode:
+		// A JSON or YAML top-level array of objects.
+		for i, it := range root.Content {
+			f.addItem(it, s, doc, i, chain)
+		}
+	case root.Kind == yaml.MappingNode:
+		add(root, -1)
+	default:
+		f.Skipped++
+	}
+}
+
+func (f *File) addItem(n *yaml.Node, s span, doc, item int, chain []string) {
+	n = resolve(n)
+	apiVersion, kind := scalarAt(n, "apiVersion"), scalarAt(n, "kind")
+	if apiVersion == "" || kind == "" {
+		f.Skipped++
+		return
+	}
+	f.Objects = append(f.Objects, &Object{
+		APIVersion: apiVersion, Kind: kind, File: f.Path, Doc: doc, Item: item, Chain: chain,
+		data: s.data, lineOffset: s.line - 1, root: n, parsed: true,
+	})
+}
+
+// scalarAt returns a string scalar under key, or "".
+func scalarAt(n *yaml.Node, key string) string {
+	_, v := lookupKey(n, key)
+	v = resolve(v)
+	if v == nil || v.Kind != yaml.ScalarNode || v.ShortTag() != "!!str" {
+		return ""
+	}
+	return v.Value
+}

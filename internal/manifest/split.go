@@ -1,0 +1,166 @@
+// Package manifest turns bytes into Kubernetes objects that remember where
+// each of their fields came from. It decodes lazily: a cheap byte scan finds
+// every document's apiVersion and kind, and the YAML tree is built only when a
+// check asks for it, so kinds no rule reads cost almost nothing.
+package manifest
+
+import (
+	"bytes"
+)
+
+// span is one YAML document inside a file.
+type span struct {
+	data []byte
+	line int // 1-based line of the document's first byte in the file
+}
+
+// splitDocuments splits a YAML stream on "---" lines the way apimachinery's
+// YAMLReader does: a separator is a line starting with "---" followed by
+// nothing but blanks or a comment. A "..." line ends a document too.
+func splitDocuments(data []byte) []span {
+	var out []span
+	start, startLine, line := 0, 1, 1
+	for pos := 0; pos < len(data); {
+		end := bytes.IndexByte(data[pos:], '\n')
+		next := len(data)
+		if end >= 0 {
+			next = pos + end + 1
+		}
+		l := data[pos:next]
+		if isSeparator(l) {
+			out = append(out, span{data: data[start:pos], line: startLine})
+			start, startLine = next, line+1
+		}
+		pos = next
+		line++
+	}
+	out = append(out, span{data: data[start:], line: startLine})
+	// Drop documents that hold only blanks and comments.
+	kept := out[:0]
+	for _, s := range out {
+		if !isBlank(s.data) {
+			kept = append(kept, s)
+		}
+	}
+	return kept
+}
+
+func isSeparator(line []byte) bool {
+	var rest []byte
+	switch {
+	case bytes.HasPrefix(line, []byte("---")):
+		rest = line[3:]
+	case bytes.HasPrefix(line, []byte("...")):
+		rest = line[3:]
+	default:
+		return false
+	}
+	rest = bytes.TrimSpace(rest)
+	return len(rest) == 0 || rest[0] == '#'
+}
+
+// isBlank reports whether a document holds only whitespace and comments.
+func isBlank(data []byte) bool {
+	for len(data) > 0 {
+		end := bytes.IndexByte(data, '\n')
+		l := data
+		if end >= 0 {
+			l, data = data[:end], data[end+1:]
+		} else {
+			data = nil
+		}
+		l = bytes.TrimSpace(l)
+		if len(l) > 0 && l[0] != '#' && !bytes.Equal(l, []byte("%YAML 1.2")) && !bytes.HasPrefix(l, []byte("%")) {
+			return false
+		}
+	}
+	return true
+}
+
+// header is what a byte scan learns about a document without parsing it.
+type header struct {
+	apiVersion, kind string
+	ok               bool // both found as plain top-level scalars in block style
+}
+
+// scanHeader looks for top-level "apiVersion:" and "kind:" keys at column 0.
+// Anything unusual (flow style, anchors, tags, quotes it cannot read) leaves ok
+// false and the caller parses the document fully instead.
+func scanHeader(data []byte) header {
+	var h header
+	first := true
+	for len(data) > 0 {
+		end := bytes.IndexByte(data, '\n')
+		l := data
+		if end >= 0 {
+			l, data = data[:end], data[end+1:]
+		} else {
+			data = nil
+		}
+		l = bytes.TrimRight(l, " \t\r")
+		if len(l) == 0 || l[0] == '#' {
+			continue
+		}
+		if first {
+			first = false
+			switch l[0] {
+			case '{', '[', '-', '%', '!', '&', '*', '"', '\'':
+				return header{}
+			}
+		}
+		var key string
+		switch {
+		case bytes.HasPrefix(l, []byte("apiVersion:")):
+			key = "apiVersion"
+		case bytes.HasPrefix(l, []byte("kind:")):
+			key = "kind"
+		default:
+			continue
+		}
+		v, ok := plainScalar(l[len(key)+1:])
+		if !ok {
+			return header{}
+		}
+		if key == "apiVersion" {
+			if h.apiVersion != "" {
+				return header{} // duplicate key: let the parser decide
+			}
+			h.apiVersion = v
+		} else {
+			if h.kind != "" {
+				return header{}
+			}
+			h.kind = v
+		}
+	}
+	h.ok = h.apiVersion != "" && h.kind != ""
+	return h
+}
+
+// plainScalar reads a simple scalar after "key:", with optional quotes and a
+// trailing comment. It refuses anything that needs a real YAML parser.
+func plainScalar(b []byte) (string, bool) {
+	if len(b) == 0 || (b[0] != ' ' && b[0] != '\t') {
+		return "", false
+	}
+	b = bytes.TrimSpace(b)
+	if i := bytes.Index(b, []byte(" #")); i >= 0 {
+		b = bytes.TrimSpace(b[:i])
+	}
+	if len(b) == 0 {
+		return "", false
+	}
+	switch b[0] {
+	case '"', '\'':
+		if len(b) < 2 || b[len(b)-1] != b[0] || bytes.ContainsAny(b[1:len(b)-1], `"'\`) {
+			return "", false
+		}
+		return string(b[1 : len(b)-1]), true
+	case '&', '*', '!', '{', '[', '|', '>', '@', '`', '%':
+		return "", false
+	}
+	if bytes.Contains(b, []byte(": ")) || bytes.ContainsAny(b, "{}[]") {
+		return "", false
+	}
+	return string(b), true
+}

@@ -1,0 +1,55 @@
+package rule
+
+// Finding is one reported risk: the contract's finding record. Checks make
+// Hits; the engine makes Findings; the policy sets Action and Exception.
+type Finding struct {
+	ID          string     `json:"id"`
+	Name        string     `json:"name"`
+	Title       string     `json:"title"`
+	Category    Category   `json:"category"`
+	Severity    Severity   `json:"severity"`
+	Action      Action     `json:"action"`
+	Message     string     `json:"message"`
+	Object      *ObjectRef `json:"object,omitempty"`
+	Location    Location   `json:"location"`
+	Evidence    string     `json:"evidence,omitempty"`
+	Fingerprint string     `json:"fingerprint"`
+	Remediation string     `json:"remediation"`
+	References  []string   `json:"references"`
+	PSS         *PSS       `json:"pss,omitempty"`
+	Commit      *Commit    `json:"commit,omitempty"`
+	Exception   *Exception `json:"exception,omitempty"`
+}
+
+// ObjectRef identifies a Kubernetes object.
+type ObjectRef struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	Namespace  string `json:"namespace,omitempty"`
+	Name       string `json:"name,omitempty"`
+}
+
+// Location is where a person goes to fix the finding.
+type Location struct {
+	File      string   `json:"file"`
+	Line      int      `json:"line,omitempty"`
+	Column    int      `json:"column,omitempty"`
+	FieldPath string   `json:"fieldPath,omitempty"`
+	Chain     []string `json:"renderChain,omitempty"`
+}
+
+// Commit places a finding in Git history.
+type Commit struct {
+	SHA         string `json:"sha"`
+	Author      string `json:"author,omitempty"`
+	Date        string `json:"date,omitempty"`
+	StillAtHead bool   `json:"stillAtHead"`
+}
+
+// Exception records the policy exception or annotation that ignored a finding.
+type Exception struct {
+	Source  string `json:"source"` // policy file or annotation
+	Reason  string `json:"reason"`
+	Expires string `json:"expires,omitempty"`
+	Expired bool   `json:"expired,omitempty"`
+}
