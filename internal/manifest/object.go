@@ -170,8 +170,15 @@ func (o *Object) typeError(base *yaml.Node, basePath string, err error) error {
 	if m == nil {
 		return &Error{File: o.File, Line: o.pos(base).Line, Msg: err.Error()}
 	}
-	field := m[1]
-	n := findDotted(base, strings.Split(field, "."))
+	// Drop Go's embedded struct names (VolumeSource, ...): not JSON fields.
+	var keys []string
+	for _, k := range strings.Split(m[1], ".") {
+		if k != "" && !(k[0] >= 'A' && k[0] <= 'Z') {
+			keys = append(keys, k)
+		}
+	}
+	field := strings.Join(keys, ".")
+	n := findDotted(base, keys)
 	full := field
 	if basePath != "" {
 		full = basePath + "." + field

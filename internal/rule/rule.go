@@ -54,9 +54,11 @@ type ObjectCheck interface {
 	CheckObject(obj *manifest.Object) []Hit
 }
 
-// SetCheck needs every object of a scan (RBAC graphs, app + project pairs).
+// SetCheck needs many objects of a scan at once (RBAC graphs, an Argo CD
+// app with its project). Kinds bounds what the engine keeps for it in memory.
 type SetCheck interface {
 	Rules() []*Meta
+	Kinds() []string // nil: every kind
 	CheckSet(objs []*manifest.Object) []Hit
 }
 
@@ -86,4 +88,25 @@ func (m *Meta) Validate() error {
 		return fmt.Errorf("rule %s: no references", m.ID)
 	}
 	return nil
+}
+
+// ObjectRule is a single rule whose check is one function: the common case.
+// Declare it as a value in the rule's own file.
+type ObjectRule struct {
+	Meta  Meta
+	Check func(obj *manifest.Object) []Hit
+}
+
+// Rules returns the rule's metadata.
+func (r *ObjectRule) Rules() []*Meta { return []*Meta{&r.Meta} }
+
+// CheckObject runs the check and stamps the rule ID on its hits.
+func (r *ObjectRule) CheckObject(obj *manifest.Object) []Hit {
+	hits := r.Check(obj)
+	for i := range hits {
+		if hits[i].Rule == "" {
+			hits[i].Rule = r.Meta.ID
+		}
+	}
+	return hits
 }

@@ -90,8 +90,10 @@ func (c *Check) locate(s selected, obj *manifest.Object, pt *manifest.PodTemplat
 	meta := &pt.Meta
 	pss := &rule.PSS{Level: string(s.level), Check: string(s.id), Version: c.std.Version.String()}
 	var hits []rule.Hit
+	deduped := false
 	add := func(path string, res policy.CheckResult) {
 		if reported[path] {
+			deduped = true
 			return // already reported by the baseline check this one overrides
 		}
 		reported[path] = true
@@ -112,7 +114,7 @@ func (c *Check) locate(s selected, obj *manifest.Object, pt *manifest.PodTemplat
 	}
 	podRes := s.fn(meta, &podOnly)
 	if !podRes.Allowed {
-		add(firstPresent(obj, templatePaths(pt, r.pod)), podRes)
+		add(pick(obj, templatePaths(pt, r.pod), podRes.ForbiddenDetail), podRes)
 	}
 	lists := []struct {
 		name string
@@ -144,10 +146,10 @@ func (c *Check) locate(s selected, obj *manifest.Object, pt *manifest.PodTemplat
 			if len(paths) == 0 {
 				paths = []string{base}
 			}
-			add(firstPresent(obj, paths), res)
+			add(pick(obj, paths, res.ForbiddenDetail), res)
 		}
 	}
-	if len(hits) == 0 && !reported[pt.SpecPath+"#"+string(s.id)] {
+	if len(hits) == 0 && !deduped && !reported[pt.SpecPath+"#"+string(s.id)] {
 		// Every failure is reported somewhere, even one the parts cannot show.
 		reported[pt.SpecPath+"#"+string(s.id)] = true
 		hits = append(hits, rule.Hit{Rule: r.meta.ID, Path: pt.SpecPath, Message: message(s.fn(meta, spec)), PSS: pss})
@@ -183,6 +185,18 @@ func anyPresent(obj *manifest.Object, paths []string) bool {
 		}
 	}
 	return false
+}
+
+// pick chooses where a failure points: the candidate the official detail
+// names (it says which field must change), else the first one set, else the
+// first candidate, whose nearest present ancestor is where to add it.
+func pick(obj *manifest.Object, paths []string, detail string) string {
+	for _, p := range paths {
+		if i := strings.Index(p, "securityContext."); i >= 0 && strings.Contains(detail, p[i:]) {
+			return p
+		}
+	}
+	return firstPresent(obj, paths)
 }
 
 // firstPresent returns the first path that is set, else the first path.

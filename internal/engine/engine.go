@@ -1,0 +1,292 @@
+// Package engine runs the pipeline every front door shares: files in,
+// objects out, per-object checks in parallel, whole-set checks after, and
+// findings with positions and fingerprints.
+package engine
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/bulwark-dev/bulwark/internal/manifest"
+	"github.com/bulwark-dev/bulwark/internal/rule"
+	"github.com/bulwark-dev/bulwark/internal/source"
+)
+
+// Engine holds what does not change between scans.
+type Engine struct {
+	reg     *rule.Registry
+	workers int
+	setKind map[string]bool // kinds some set check keeps; nil: keep all
+	keepAll bool
+}
+
+// New builds an engine over a validated registry.
+func New(reg *rule.Registry, workers int) *Engine {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	e := &Engine{reg: reg, workers: workers, setKind: map[string]bool{}}
+	for _, c := range reg.SetChecks() {
+		kinds := c.Kinds()
+		if kinds == nil {
+			e.keepAll = true
+		}
+		for _, k := range kinds {
+			e.setKind[k] = true
+		}
+	}
+	return e
+}
+
+// Registry returns the engine's rules.
+func (e *Engine) Registry() *rule.Registry { return e.reg }
+
+// Result is everything a scan found, before the policy decides.
+type Result struct {
+	Files, Documents, Objects, Skipped, Templates int
+	Findings                                      []rule.Finding
+	Errors                                        []manifest.Error
+}
+
+// fileResult is what one worker learned from one file.
+type fileResult struct {
+	findings []rule.Finding
+	errors   []manifest.Error
+	kept     []*manifest.Object
+	docs     int
+	objects  int
+	skipped  int
+	tmpl     int
+}
+
+// Scan reads every file Walk yields and checks it. Files are parsed and
+// checked by a pool of workers; only objects that set checks need are kept.
+func (e *Engine) Scan(ctx context.Context, roots []string, opts source.Options) (*Result, error) {
+	files := make(chan source.File, e.workers*2)
+	results := make(chan fileResult, e.workers*2)
+	var wg sync.WaitGroup
+	for i := 0; i < e.workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for f := range files {
+				results <- e.checkFile(f)
+			}
+		}()
+	}
+	res := &Result{}
+	var kept []*manifest.Object
+	done := make(chan struct{})
+	go func() {
+		for r := range results {
+			res.Files++
+			res.Documents += r.docs
+			res.Objects += r.objects
+			res.Skipped += r.skipped
+			res.Templates += r.tmpl
+			res.Findings = append(res.Findings, r.findings...)
+			res.Errors = append(res.Errors, r.errors...)
+			kept = append(kept, r.kept...)
+		}
+		close(done)
+	}()
+	walkErr := source.Walk(ctx, roots, opts, func(f source.File) { files <- f })
+	close(files)
+	wg.Wait()
+	close(results)
+	<-done
+	if walkErr != nil {
+		return nil, walkErr
+	}
+	res.Findings = append(res.Findings, e.checkSet(kept)...)
+	Sort(res.Findings)
+	sort.Slice(res.Errors, func(i, j int) bool {
+		a, b := res.Errors[i], res.Errors[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		return a.Line < b.Line
+	})
+	return res, nil
+}
+
+// CheckObjects runs every check on objects already in memory (admission,
+// rendered output); it is the same path Scan takes for each file.
+func (e *Engine) CheckObjects(objs []*manifest.Object) []rule.Finding {
+	var out []rule.Finding
+	for _, o := range objs {
+		out = append(out, e.checkObject(o)...)
+	}
+	out = append(out, e.checkSet(objs)...)
+	Sort(out)
+	return out
+}
+
+func (e *Engine) checkFile(f source.File) fileResult {
+	var r fileResult
+	if f.Err != nil {
+		err := manifest.Error{File: f.Path, Msg: f.Err.Error()}
+		r.errors = append(r.errors, err)
+		r.findings = append(r.findings, e.inputFinding(rule.UnreadableInput, err))
+		return r
+	}
+	mf := manifest.Parse(f.Path, f.Data, nil)
+	r.docs, r.objects, r.skipped, r.tmpl = mf.Documents, len(mf.Objects), mf.Skipped, len(mf.Templates)
+	for _, perr := range mf.Errors {
+		r.errors = append(r.errors, *perr)
+		r.findings = append(r.findings, e.inputFinding(rule.UnreadableInput, *perr))
+	}
+	if n := len(mf.Templates); n > 0 {
+		msg := "unrendered Helm template: render the chart with its values to check it"
+		if n > 1 {
+			msg = fmt.Sprintf("%d documents are unrendered Helm templates: render the chart with its values to check them", n)
+		}
+		r.findings = append(r.findings, e.inputFinding(rule.UnrenderedTemplate,
+			manifest.Error{File: f.Path, Line: mf.Templates[0], Msg: msg}))
+	}
+	for _, o := range mf.Objects {
+		r.findings = append(r.findings, e.checkObject(o)...)
+		if err := o.Err(); err != nil {
+			me := asError(o, err)
+			r.errors = append(r.errors, me)
+			r.findings = append(r.findings, e.inputFinding(rule.UnreadableInput, me))
+		}
+		if e.keepAll || e.setKind[o.Kind] {
+			r.kept = append(r.kept, o)
+		}
+	}
+	return r
+}
+
+func asError(o *manifest.Object, err error) manifest.Error {
+	if me, ok := err.(*manifest.Error); ok {
+		return *me
+	}
+	return manifest.Error{File: o.File, Line: o.Line(), Msg: err.Error()}
+}
+
+func (e *Engine) checkObject(o *manifest.Object) []rule.Finding {
+	var out []rule.Finding
+	for _, c := range e.reg.ObjectChecks() {
+		for _, h := range c.CheckObject(o) {
+			h.Object = o
+			out = append(out, e.finding(h))
+		}
+	}
+	return out
+}
+
+func (e *Engine) checkSet(objs []*manifest.Object) []rule.Finding {
+	var out []rule.Finding
+	for _, c := range e.reg.SetChecks() {
+		want := map[string]bool{}
+		for _, k := range c.Kinds() {
+			want[k] = true
+		}
+		var sel []*manifest.Object
+		for _, o := range objs {
+			if len(want) == 0 || want[o.Kind] {
+				sel = append(sel, o)
+			}
+		}
+		for _, h := range c.CheckSet(sel) {
+			out = append(out, e.finding(h))
+		}
+	}
+	return out
+}
+
+// finding completes a hit with its rule's metadata, identity and position.
+func (e *Engine) finding(h rule.Hit) rule.Finding {
+	meta, ok := e.reg.Lookup(h.Rule)
+	if !ok {
+		panic("check reported undeclared rule " + h.Rule) // a programming error, caught by the registry tests
+	}
+	f := newFinding(meta, h.Message)
+	if h.Severity != 0 {
+		f.Severity = h.Severity
+	}
+	f.Evidence, f.PSS = h.Evidence, h.PSS
+	if o := h.Object; o != nil {
+		f.Object = &rule.ObjectRef{APIVersion: o.APIVersion, Kind: o.Kind, Namespace: o.Namespace(), Name: o.Name()}
+		f.Location = rule.Location{File: o.File, FieldPath: h.Path, Chain: o.Chain}
+		if h.Path != "" {
+			pos, _ := o.Pos(h.Path)
+			f.Location.Line, f.Location.Column = pos.Line, pos.Column
+		} else {
+			f.Location.Line, f.Location.Column = o.Line(), 1
+		}
+	}
+	if h.File != "" {
+		f.Location.File = h.File
+	}
+	if h.Line > 0 {
+		f.Location.Line, f.Location.Column = h.Line, h.Column
+	}
+	f.Fingerprint = fingerprint(f, h.Key)
+	return f
+}
+
+func (e *Engine) inputFinding(meta *rule.Meta, err manifest.Error) rule.Finding {
+	f := newFinding(meta, err.Msg)
+	f.Location = rule.Location{File: err.File, Line: err.Line}
+	f.Fingerprint = fingerprint(f, err.Msg)
+	return f
+}
+
+func newFinding(meta *rule.Meta, msg string) rule.Finding {
+	return rule.Finding{
+		ID: meta.ID, Name: meta.Name, Title: meta.Title, Category: meta.Category,
+		Severity: meta.Severity, Message: msg,
+		Remediation: meta.Remediation, References: meta.References,
+	}
+}
+
+// fingerprint identifies a finding by what it is about, not where the lines
+// fall: rule, file, object identity and field path. It is stable when lines
+// move, so baselines, diffs and exceptions keep matching.
+func fingerprint(f rule.Finding, key string) string {
+	h := sha256.New()
+	parts := []string{f.ID, f.Location.File, f.Location.FieldPath, key}
+	if o := f.Object; o != nil {
+		group, _, _ := strings.Cut(o.APIVersion, "/")
+		if !strings.Contains(o.APIVersion, "/") {
+			group = ""
+		}
+		parts = append(parts, group, o.Kind, o.Namespace, o.Name)
+	} else if f.Location.FieldPath == "" && key == "" {
+		parts = append(parts, f.Message)
+	}
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// Sort orders findings deterministically: by file, line, column, rule and
+// then fingerprint.
+func Sort(fs []rule.Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := &fs[i], &fs[j]
+		if a.Location.File != b.Location.File {
+			return a.Location.File < b.Location.File
+		}
+		if a.Location.Line != b.Location.Line {
+			return a.Location.Line < b.Location.Line
+		}
+		if a.Location.Column != b.Location.Column {
+			return a.Location.Column < b.Location.Column
+		}
+		if a.ID != b.ID {
+			return a.ID < b.ID
+		}
+		return a.Fingerprint < b.Fingerprint
+	})
+}

@@ -1,0 +1,28 @@
+// Package rules lists every built-in check: the one place a new rule is
+// registered.
+package rules
+
+import (
+	"github.com/bulwark-dev/bulwark/internal/rule"
+	"github.com/bulwark-dev/bulwark/internal/rules/podsecurity"
+)
+
+// Config selects variants of the built-in checks.
+type Config struct {
+	PSSLevel   string // baseline or restricted
+	PSSVersion string // latest or v1.N
+}
+
+// DefaultConfig holds Pod Security Standards at restricted, latest.
+func DefaultConfig() Config { return Config{PSSLevel: "restricted", PSSVersion: "latest"} }
+
+// Registry builds the validated registry of every built-in rule.
+func Registry(cfg Config) (*rule.Registry, error) {
+	std, err := podsecurity.NewStandard(cfg.PSSLevel, cfg.PSSVersion)
+	if err != nil {
+		return nil, err
+	}
+	objectChecks := []rule.ObjectCheck{podsecurity.New(std)}
+	var setChecks []rule.SetCheck
+	return rule.NewRegistry(objectChecks, setChecks)
+}

@@ -1,0 +1,232 @@
+// Package source turns "where" into file contents for the engine: paths on
+// disk (files and directory trees) and standard input. It streams files one
+// by one and never lets one bad file stop a scan.
+package source
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// DefaultMaxFileSize bounds what one file may cost in memory.
+const DefaultMaxFileSize = 20 << 20
+
+// Options select and bound what is read.
+type Options struct {
+	// Exclude holds glob patterns matched against slash-separated paths
+	// relative to the scanned root and against base names; "dir/" or "dir/**"
+	// excludes a whole tree.
+	Exclude []string
+	// MaxFileSize rejects larger files with an error (0 = DefaultMaxFileSize).
+	MaxFileSize int64
+	// Stdin is read for the path "-".
+	Stdin io.Reader
+}
+
+// File is one input: its contents, or the reason it could not be read.
+type File struct {
+	Path string // as shown in reports: relative to the working directory when inside it
+	Data []byte
+	Err  error // a reason to report instead of contents
+}
+
+// manifestExts are the extensions read when walking directories; files named
+// on the command line are read whatever their name.
+var manifestExts = map[string]bool{".yaml": true, ".yml": true, ".json": true}
+
+// Walk sends every file to fn, in lexical order per root. It returns early
+// only when ctx is cancelled or a root does not exist.
+func Walk(ctx context.Context, roots []string, opts Options, fn func(File)) error {
+	if opts.MaxFileSize <= 0 {
+		opts.MaxFileSize = DefaultMaxFileSize
+	}
+	for _, root := range roots {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if root == "-" {
+			fn(readStdin(opts))
+			continue
+		}
+		info, err := os.Stat(root)
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", root, err)
+		}
+		if !info.IsDir() {
+			fn(readFile(root, displayPath(root), opts))
+			continue
+		}
+		if err := walkDir(ctx, root, opts, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func walkDir(ctx context.Context, root string, opts Options, fn func(File)) error {
+	absRoot, err := filepath.Abs(root)
+	if err != nil {
+		return fmt.Errorf("resolving %s: %w", root, err)
+	}
+	if real, err := filepath.EvalSymlinks(absRoot); err == nil {
+		absRoot = real
+	}
+	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return ctxErr
+		}
+		rel, _ := filepath.Rel(root, path)
+		rel = filepath.ToSlash(rel)
+		if err != nil {
+			fn(File{Path: displayPath(path), Err: fmt.Errorf("cannot read: %w", unwrapPathErr(err))})
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			if path != root && (d.Name() == ".git" || excluded(rel+"/", d.Name(), opts.Exclude)) {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if excluded(rel, d.Name(), opts.Exclude) {
+			return nil
+		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			return followLink(path, absRoot, opts, fn)
+		}
+		if !d.Type().IsRegular() || !manifestExts[strings.ToLower(filepath.Ext(path))] {
+			return nil
+		}
+		fn(readFile(path, displayPath(path), opts))
+		return nil
+	})
+}
+
+// followLink reads a symlinked manifest only when it stays inside the root;
+// a link that leaves it is reported, never read, so a repository cannot make
+// the scanner read files elsewhere on the machine.
+func followLink(path, absRoot string, opts Options, fn func(File)) error {
+	if !manifestExts[strings.ToLower(filepath.Ext(path))] {
+		return nil
+	}
+	target, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		fn(File{Path: displayPath(path), Err: fmt.Errorf("broken symlink: %w", unwrapPathErr(err))})
+		return nil
+	}
+	if !within(absRoot, target) {
+		fn(File{Path: displayPath(path), Err: errors.New("symlink points outside the scanned root; not followed")})
+		return nil
+	}
+	// Inside the root: the target is scanned on its own, so skip the alias.
+	return nil
+}
+
+func within(root, path string) bool {
+	rel, err := filepath.Rel(root, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, "../")
+}
+
+func excluded(rel, base string, patterns []string) bool {
+	for _, p := range patterns {
+		p = filepath.ToSlash(p)
+		if dir, ok := strings.CutSuffix(p, "/**"); ok {
+			p = dir + "/"
+		}
+		if strings.HasSuffix(p, "/") {
+			if strings.HasPrefix(rel, p) || strings.Contains("/"+rel, "/"+p) {
+				return true
+			}
+			continue
+		}
+		if m, _ := filepath.Match(p, strings.TrimSuffix(rel, "/")); m {
+			return true
+		}
+		if m, _ := filepath.Match(p, base); m {
+			return true
+		}
+	}
+	return false
+}
+
+func readFile(path, display string, opts Options) File {
+	f, err := os.Open(path)
+	if err != nil {
+		return File{Path: display, Err: fmt.Errorf("cannot read: %w", unwrapPathErr(err))}
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return File{Path: display, Err: fmt.Errorf("cannot read: %w", unwrapPathErr(err))}
+	}
+	if info.IsDir() {
+		return File{Path: display, Err: errors.New("is a directory")}
+	}
+	if info.Size() > opts.MaxFileSize {
+		return File{Path: display, Err: tooLarge(info.Size(), opts.MaxFileSize)}
+	}
+	data, err := io.ReadAll(io.LimitReader(f, opts.MaxFileSize+1))
+	if err != nil {
+		return File{Path: display, Err: fmt.Errorf("cannot read: %w", unwrapPathErr(err))}
+	}
+	return checked(display, data, opts)
+}
+
+func readStdin(opts Options) File {
+	if opts.Stdin == nil {
+		return File{Path: "stdin", Err: errors.New("no standard input")}
+	}
+	data, err := io.ReadAll(io.LimitReader(opts.Stdin, opts.MaxFileSize+1))
+	if err != nil {
+		return File{Path: "stdin", Err: fmt.Errorf("cannot read: %w", err)}
+	}
+	return checked("stdin", data, opts)
+}
+
+func checked(display string, data []byte, opts Options) File {
+	if int64(len(data)) > opts.MaxFileSize {
+		return File{Path: display, Err: tooLarge(int64(len(data)), opts.MaxFileSize)}
+	}
+	head := data
+	if len(head) > 8000 {
+		head = head[:8000]
+	}
+	if bytes.IndexByte(head, 0) >= 0 {
+		return File{Path: display, Err: errors.New("binary file (contains NUL bytes); not a manifest")}
+	}
+	return File{Path: display, Data: data}
+}
+
+func tooLarge(size, limit int64) error {
+	return fmt.Errorf("file is %.1f MiB, over the %.0f MiB limit (--max-file-size)", float64(size)/(1<<20), float64(limit)/(1<<20))
+}
+
+func unwrapPathErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// displayPath shows paths relative to the working directory when they are
+// inside it, with forward slashes, so reports are the same on every machine.
+func displayPath(path string) string {
+	if filepath.IsAbs(path) {
+		if wd, err := os.Getwd(); err == nil {
+			if rel, err := filepath.Rel(wd, path); err == nil && !strings.HasPrefix(rel, "..") {
+				path = rel
+			}
+		}
+	}
+	return filepath.ToSlash(filepath.Clean(path))
+}
