@@ -29,13 +29,11 @@ type ScanOptions struct {
 	FailOn      string
 	MaxFileSize int64
 	Workers     int
-	// now is injectable so tests get a zero duration and golden output.
-	now func() time.Time
 }
 
 // NewCmdScan builds `bulwark scan`. runF replaces the run function in tests.
 func NewCmdScan(g *globalOptions, runF func(context.Context, *ScanOptions) error) *cobra.Command {
-	opts := &ScanOptions{now: time.Now}
+	opts := &ScanOptions{}
 	cmd := &cobra.Command{
 		Use:   "scan [PATH...]",
 		Short: "Scan manifests, directories or standard input (-) and report risks",
@@ -74,7 +72,7 @@ func RunScan(ctx context.Context, g *globalOptions, opts *ScanOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	start := opts.now()
+	start := time.Now()
 	failOn, err := rule.ParseSeverity(opts.FailOn)
 	if err != nil {
 		return usageError("--fail-on: %v", err)
@@ -119,7 +117,7 @@ func RunScan(ctx context.Context, g *globalOptions, opts *ScanOptions) error {
 		defer file.Close()
 		out, color = file, false
 	}
-	if err := write(out, rep, report.TableOptions{Color: color, Duration: opts.now().Sub(start)}); err != nil {
+	if err := write(out, rep, report.TableOptions{Color: color, Duration: time.Since(start)}); err != nil {
 		return fmt.Errorf("writing report: %w", err)
 	}
 	if verdict == policy.Block {

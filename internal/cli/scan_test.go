@@ -1,0 +1,103 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// run executes the command line as a user would, with buffers for streams,
+// from the repository root, and returns stdout, stderr and the exit code.
+func run(t *testing.T, stdin string, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	s := Streams{In: strings.NewReader(stdin), Out: &out, ErrOut: &errOut}
+	root := NewRoot(s)
+	root.SetArgs(args)
+	err := root.Execute()
+	return out.String(), errOut.String(), CodeOf(err)
+}
+
+func repoRoot(t *testing.T) {
+	t.Helper()
+	t.Chdir(filepath.Join("..", ".."))
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("internal", "cli", "testdata", "golden", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./internal/cli -update)", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs from the golden file; run go test ./internal/cli -update and review the diff.\ngot:\n%s", name, got)
+	}
+}
+
+func validateReport(t *testing.T, report []byte) map[string]any {
+	t.Helper()
+	c := jsonschema.NewCompiler()
+	sch, err := c.Compile("docs/report-schema.json")
+	if err != nil {
+		t.Fatalf("compiling schema: %v", err)
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(report))
+	if err != nil {
+		t.Fatalf("report is not JSON: %v", err)
+	}
+	if err := sch.Validate(inst); err != nil {
+		t.Fatalf("report does not match docs/report-schema.json: %v", err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(report, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestScanExamplesGolden(t *testing.T) {
+	repoRoot(t)
+	for _, tc := range []struct{ format, file string }{
+		{"table", "examples.txt"}, {"json", "examples.json"}, {"sarif", "examples.sarif"},
+	} {
+		t.Run(tc.format, func(t *testing.T) {
+			out, errOut, code := run(t, "", "scan", "examples", "--format", tc.format)
+			if code != ExitBlocked {
+				t.Fatalf("exit %d, want %d; stderr: %s", code, ExitBlocked, errOut)
+			}
+			if tc.format == "json" {
+				validateReport(t, []byte(out))
+			}
+			golden(t, tc.file, stripDuration(out))
+		})
+	}
+}
+
+// stripDuration removes the table summary's timing, the one varying part.
+func stripDuration(s string) string {
+	if i := strings.LastIndex(s, " in "); i >= 0 && strings.Contains(s[i:], ". Verdict") {
+		j := strings.Index(s[i:], ". Verdict")
+		if _, err := time.ParseDuration(s[i+4 : i+j]); err == nil {
+			return s[:i] + s[i+j:]
+		}
+	}
+	return s
+}
