@@ -89,9 +89,14 @@ func (f *File) addParsed(s span, doc int, chain []string) {
 	case root == nil:
 		f.Skipped++
 	case root.Kind == yaml.SequenceNode:
-		// A JSON or YAML top-level array of objects.
+		// A JSON or YAML top-level array of objects; counted as one skipped
+		// document when it holds none.
+		before, skipped := len(f.Objects), f.Skipped
 		for i, it := range root.Content {
 			f.addItem(it, s, doc, i, chain)
+		}
+		if len(f.Objects) == before {
+			f.Skipped = skipped + 1
 		}
 	case root.Kind == yaml.MappingNode:
 		add(root, -1)

@@ -115,8 +115,18 @@ func lookupKey(m *yaml.Node, key string) (k, v *yaml.Node) {
 // walk descends from root along path. It returns the deepest node reached,
 // the key node naming it (nil for sequence items and the root), and whether
 // the whole path was found.
+//
+// When the path passes through an alias, the key is that of the alias's use,
+// not of a field inside the anchor: the finding belongs where the anchor was
+// reused.
 func walk(root *yaml.Node, segs []segment) (node, key *yaml.Node, found bool) {
 	node = resolve(root)
+	var aliasKey *yaml.Node
+	defer func() {
+		if aliasKey != nil {
+			key = aliasKey
+		}
+	}()
 	for _, s := range segs {
 		if node == nil {
 			return nil, key, false
@@ -131,6 +141,9 @@ func walk(root *yaml.Node, segs []segment) (node, key *yaml.Node, found bool) {
 		k, v := lookupKey(node, s.key)
 		if v == nil {
 			return node, key, false
+		}
+		if v.Kind == yaml.AliasNode && aliasKey == nil {
+			aliasKey = k
 		}
 		node, key = resolve(v), k
 	}

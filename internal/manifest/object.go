@@ -247,9 +247,25 @@ func placeError(file string, offset int, err error) error {
 	msg := err.Error()
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		n, _ := strconv.Atoi(m[1])
-		return &Error{File: file, Line: n + offset, Msg: strings.TrimPrefix(msg[len(m[0]):], "yaml: ")}
+		problem := msg[len(m[0]):]
+		if parserProblem(problem) {
+			n++ // yaml.v3 prints parser (not scanner) marks 0-based
+		}
+		return &Error{File: file, Line: n + offset, Msg: problem}
 	}
 	return &Error{File: file, Line: offset + 1, Msg: strings.TrimPrefix(msg, "yaml: ")}
+}
+
+// parserProblem recognises yaml.v3's parser errors, whose line is 0-based.
+func parserProblem(problem string) bool {
+	for _, p := range []string{"did not find expected <document start>", "did not find expected key",
+		"did not find expected '-' indicator", "did not find expected node content",
+		"did not find expected ',' or ']'", "did not find expected ',' or '}'"} {
+		if strings.HasPrefix(problem, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // parseDocument parses one YAML document and returns its top node.
