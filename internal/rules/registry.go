@@ -4,6 +4,7 @@ package rules
 
 import (
 	"github.com/bulwark-dev/bulwark/internal/rule"
+	"github.com/bulwark-dev/bulwark/internal/rules/hygiene"
 	"github.com/bulwark-dev/bulwark/internal/rules/podsecurity"
 )
 
@@ -23,6 +24,7 @@ func Registry(cfg Config) (*rule.Registry, error) {
 		return nil, err
 	}
 	objectChecks := []rule.ObjectCheck{podsecurity.New(std)}
+	objectChecks = append(objectChecks, hygiene.Checks()...)
 	var setChecks []rule.SetCheck
 	return rule.NewRegistry(objectChecks, setChecks)
 }
