@@ -12,15 +12,14 @@ import (
 )
 
 func main() {
+	tuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	s := cli.OSStreams()
 	err := cli.NewRoot(s).ExecuteContext(ctx)
 	stop()
 	code := cli.CodeOf(err)
-	if err != nil && err.(interface{ Error() string }) != nil {
-		if ee, ok := err.(*cli.ExitError); !ok || ee.Err != nil {
-			fmt.Fprintln(os.Stderr, "bulwark:", err)
-		}
+	if ee, ok := err.(*cli.ExitError); err != nil && (!ok || ee.Err != nil) {
+		fmt.Fprintln(os.Stderr, "bulwark:", err)
 	}
 	os.Exit(code)
 }

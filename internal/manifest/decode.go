@@ -34,8 +34,12 @@ func Parse(path string, data []byte, chain []string) *File {
 	for i, s := range splitDocuments(data) {
 		f.Documents++
 		if IsTemplate(s.data) {
-			f.Templates = append(f.Templates, s.line)
-			continue
+			// Template actions inside valid YAML are content (alerting
+			// templates in a ConfigMap); only YAML they break is a template.
+			if _, err := parseDocument(s.data); err != nil {
+				f.Templates = append(f.Templates, s.line)
+				continue
+			}
 		}
 		h := scanHeader(s.data)
 		if h.ok && !strings.HasSuffix(h.kind, "List") {
