@@ -3,7 +3,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -14,12 +13,7 @@ import (
 func main() {
 	tuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	s := cli.OSStreams()
-	err := cli.NewRoot(s).ExecuteContext(ctx)
+	code := cli.Run(ctx, cli.OSStreams(), os.Args[1:])
 	stop()
-	code := cli.CodeOf(err)
-	if ee, ok := err.(*cli.ExitError); err != nil && (!ok || ee.Err != nil) {
-		fmt.Fprintln(os.Stderr, "bulwark:", err)
-	}
 	os.Exit(code)
 }

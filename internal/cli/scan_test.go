@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"flag"
 	"os"
@@ -21,10 +22,8 @@ func run(t *testing.T, stdin string, args ...string) (string, string, int) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	s := Streams{In: strings.NewReader(stdin), Out: &out, ErrOut: &errOut}
-	root := NewRoot(s)
-	root.SetArgs(args)
-	err := root.Execute()
-	return out.String(), errOut.String(), CodeOf(err)
+	code := Run(context.Background(), s, args)
+	return out.String(), errOut.String(), code
 }
 
 func repoRoot(t *testing.T) {

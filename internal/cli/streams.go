@@ -3,6 +3,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -63,4 +64,17 @@ func CodeOf(err error) int {
 		return ee.Code
 	}
 	return ExitInternal
+}
+
+// Run executes a command line and returns the process exit code; errors are
+// printed to ErrOut once, here, so every command reports them alike.
+func Run(ctx context.Context, s Streams, args []string) int {
+	root := NewRoot(s)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	var ee *ExitError
+	if err != nil && (!errors.As(err, &ee) || ee.Err != nil) {
+		fmt.Fprintln(s.ErrOut, "bulwark:", err)
+	}
+	return CodeOf(err)
 }
