@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/bulwark-dev/bulwark/internal/rules"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -84,6 +86,7 @@ func TestScanExamplesGolden(t *testing.T) {
 			}
 			if tc.format == "json" {
 				validateReport(t, []byte(out))
+				assertEveryRule(t, []byte(out))
 			}
 			golden(t, tc.file, stripDuration(out))
 		})
@@ -99,4 +102,30 @@ func stripDuration(s string) string {
 		}
 	}
 	return s
+}
+
+// assertEveryRule demands that the bundled example exercises every rule.
+func assertEveryRule(t *testing.T, report []byte) {
+	t.Helper()
+	var r struct {
+		Findings []struct {
+			ID string `json:"id"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal(report, &r); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, f := range r.Findings {
+		seen[f.ID] = true
+	}
+	reg, err := rules.Registry(rules.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range reg.Rules() {
+		if !seen[m.ID] {
+			t.Errorf("examples/ does not exercise rule %s (%s)", m.ID, m.Name)
+		}
+	}
 }

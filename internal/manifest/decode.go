@@ -20,8 +20,10 @@ type File struct {
 
 // Parse splits a file into documents and documents into objects. It never
 // fails as a whole: a bad document becomes an Error and the rest go on.
-// Documents are parsed only when the byte scan cannot read their header or
-// they are Lists; everything else waits until a check asks.
+// Documents are parsed now only when the byte scan cannot read their header,
+// they are Lists, or a line starts with a tab (YAML forbids tab indentation,
+// the commonest hand-edit error, which must be reported even for kinds no
+// rule reads); everything else waits until a check asks.
 func Parse(path string, data []byte, chain []string) *File {
 	f := &File{Path: path, Data: data}
 	trimmed := bytes.TrimSpace(data)
@@ -42,7 +44,7 @@ func Parse(path string, data []byte, chain []string) *File {
 			}
 		}
 		h := scanHeader(s.data)
-		if h.ok && !strings.HasSuffix(h.kind, "List") {
+		if h.ok && !strings.HasSuffix(h.kind, "List") && !bytes.Contains(s.data, []byte("\n\t")) {
 			f.Objects = append(f.Objects, &Object{
 				APIVersion: h.apiVersion, Kind: h.kind,
 				File: path, Doc: i, Item: -1, Chain: chain,
