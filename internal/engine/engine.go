@@ -68,6 +68,9 @@ type fileResult struct {
 // Scan reads every file Walk yields and checks it. Files are parsed and
 // checked by a pool of workers; only objects that set checks need are kept.
 func (e *Engine) Scan(ctx context.Context, roots []string, opts source.Options) (*Result, error) {
+	if opts.Want == nil {
+		opts.Want = e.reg.WantsFile
+	}
 	files := make(chan source.File, e.workers*2)
 	results := make(chan fileResult, e.workers*2)
 	var wg sync.WaitGroup
@@ -136,7 +139,23 @@ func (e *Engine) checkFile(f source.File) fileResult {
 		r.findings = append(r.findings, e.inputFinding(rule.UnreadableInput, err))
 		return r
 	}
-	mf := manifest.Parse(f.Path, f.Data, nil)
+	var mf *manifest.File
+	if f.Manifest {
+		mf = manifest.Parse(f.Path, f.Data, nil)
+	}
+	for _, c := range e.reg.FileChecks() {
+		if c.Match(f.Path) {
+			for _, h := range c.CheckFile(f.Path, f.Data, mf) {
+				if h.File == "" && h.Object == nil {
+					h.File = f.Path
+				}
+				r.findings = append(r.findings, e.finding(h))
+			}
+		}
+	}
+	if mf == nil {
+		return r
+	}
 	r.docs, r.objects, r.skipped, r.tmpl = mf.Documents, len(mf.Objects), mf.Skipped, len(mf.Templates)
 	for _, perr := range mf.Errors {
 		r.errors = append(r.errors, *perr)

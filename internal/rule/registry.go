@@ -10,16 +10,18 @@ import (
 type Registry struct {
 	objectChecks []ObjectCheck
 	setChecks    []SetCheck
+	fileChecks   []FileCheck
 	byID         map[string]*Meta
 	byName       map[string]*Meta
 }
 
 // NewRegistry validates every rule's metadata and rejects duplicate IDs and
 // names, so a broken rule fails at start-up rather than in a report.
-func NewRegistry(objectChecks []ObjectCheck, setChecks []SetCheck) (*Registry, error) {
+func NewRegistry(objectChecks []ObjectCheck, setChecks []SetCheck, fileChecks ...FileCheck) (*Registry, error) {
 	r := &Registry{
 		objectChecks: objectChecks,
 		setChecks:    setChecks,
+		fileChecks:   fileChecks,
 		byID:         map[string]*Meta{},
 		byName:       map[string]*Meta{},
 	}
@@ -52,6 +54,11 @@ func NewRegistry(objectChecks []ObjectCheck, setChecks []SetCheck) (*Registry, e
 			return nil, err
 		}
 	}
+	for _, c := range fileChecks {
+		if err := add(c.Rules()); err != nil {
+			return nil, err
+		}
+	}
 	return r, nil
 }
 
@@ -60,6 +67,19 @@ func (r *Registry) ObjectChecks() []ObjectCheck { return r.objectChecks }
 
 // SetChecks returns the whole-set checks in registration order.
 func (r *Registry) SetChecks() []SetCheck { return r.setChecks }
+
+// FileChecks returns the whole-file checks in registration order.
+func (r *Registry) FileChecks() []FileCheck { return r.fileChecks }
+
+// WantsFile reports whether some file check reads this path.
+func (r *Registry) WantsFile(path string) bool {
+	for _, c := range r.fileChecks {
+		if c.Match(path) {
+			return true
+		}
+	}
+	return false
+}
 
 // Lookup finds a rule by ID or name.
 func (r *Registry) Lookup(idOrName string) (*Meta, bool) {

@@ -62,6 +62,15 @@ type SetCheck interface {
 	CheckSet(objs []*manifest.Object) []Hit
 }
 
+// FileCheck reads whole files chosen by path: CI workflow definitions,
+// secrets in any file. The engine hands it the parsed manifest file too when
+// the file is YAML or JSON (nil otherwise), so nothing is parsed twice.
+type FileCheck interface {
+	Rules() []*Meta
+	Match(path string) bool
+	CheckFile(path string, data []byte, parsed *manifest.File) []Hit
+}
+
 var (
 	idPattern   = regexp.MustCompile(`^BW-[A-Z]{2,3}-\d{3}$`)
 	namePattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)

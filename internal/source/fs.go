@@ -28,6 +28,10 @@ type Options struct {
 	MaxFileSize int64
 	// Stdin is read for the path "-".
 	Stdin io.Reader
+	// Want selects, in directory walks, files other than manifests that some
+	// check reads (CI workflows, any file for secrets). Such files are
+	// skipped quietly when binary or too large.
+	Want func(path string) bool
 }
 
 // File is one input: its contents, or the reason it could not be read.
@@ -35,6 +39,9 @@ type File struct {
 	Path string // as shown in reports: relative to the working directory when inside it
 	Data []byte
 	Err  error // a reason to report instead of contents
+	// Manifest is set for YAML and JSON files and files named on the command
+	// line; other files come only because a check wants them.
+	Manifest bool
 }
 
 // manifestExts are the extensions read when walking directories; files named
@@ -103,10 +110,17 @@ func walkDir(ctx context.Context, root string, opts Options, fn func(File)) erro
 		if d.Type()&fs.ModeSymlink != 0 {
 			return followLink(path, absRoot, opts, fn)
 		}
-		if !d.Type().IsRegular() || !manifestExts[strings.ToLower(filepath.Ext(path))] {
+		if !d.Type().IsRegular() {
 			return nil
 		}
-		fn(readFile(path, displayPath(path), opts))
+		if manifestExts[strings.ToLower(filepath.Ext(path))] {
+			fn(readFile(path, displayPath(path), opts))
+		} else if opts.Want != nil && opts.Want(displayPath(path)) {
+			if f := readFile(path, displayPath(path), opts); f.Err == nil {
+				f.Manifest = false
+				fn(f)
+			}
+		}
 		return nil
 	})
 }
@@ -203,7 +217,7 @@ func checked(display string, data []byte, opts Options) File {
 	if bytes.IndexByte(head, 0) >= 0 {
 		return File{Path: display, Err: errors.New("binary file (contains NUL bytes); not a manifest")}
 	}
-	return File{Path: display, Data: data}
+	return File{Path: display, Data: data, Manifest: true}
 }
 
 func tooLarge(size, limit int64) error {

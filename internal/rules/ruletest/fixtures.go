@@ -14,18 +14,21 @@ import (
 
 // Fixtures checks every rule of the given checks against its fixtures in dir
 // (usually "testdata"). A rule without pass or fail fixtures fails the test.
-// Object checks see each object; set checks see all objects of one file.
-func Fixtures(t *testing.T, dir string, objectChecks []rule.ObjectCheck, setChecks []rule.SetCheck) {
+// Object checks see each object; set checks see all objects of one file;
+// file checks see each fixture file whatever its name (their Match is for
+// real paths such as .github/workflows/).
+func Fixtures(t *testing.T, dir string, objectChecks []rule.ObjectCheck, setChecks []rule.SetCheck, fileChecks ...rule.FileCheck) {
 	t.Helper()
 	type runner struct {
 		meta *rule.Meta
 		run  func([]*manifest.Object) []rule.Hit
+		file rule.FileCheck
 	}
 	var runners []runner
 	for _, c := range objectChecks {
 		c := c
 		for _, m := range c.Rules() {
-			runners = append(runners, runner{m, func(objs []*manifest.Object) []rule.Hit {
+			runners = append(runners, runner{meta: m, run: func(objs []*manifest.Object) []rule.Hit {
 				var hits []rule.Hit
 				for _, o := range objs {
 					for _, h := range c.CheckObject(o) {
@@ -42,7 +45,12 @@ func Fixtures(t *testing.T, dir string, objectChecks []rule.ObjectCheck, setChec
 	for _, c := range setChecks {
 		c := c
 		for _, m := range c.Rules() {
-			runners = append(runners, runner{m, c.CheckSet})
+			runners = append(runners, runner{meta: m, run: c.CheckSet})
+		}
+	}
+	for _, c := range fileChecks {
+		for _, m := range c.Rules() {
+			runners = append(runners, runner{meta: m, file: c})
 		}
 	}
 	for _, r := range runners {
@@ -54,9 +62,22 @@ func Fixtures(t *testing.T, dir string, objectChecks []rule.ObjectCheck, setChec
 					t.Fatalf("rule %s has no %s fixtures in %s", r.meta.ID, want, filepath.Join(dir, r.meta.Name, want))
 				}
 				for _, path := range files {
-					objs := Load(t, path)
+					var hits []rule.Hit
+					if r.file != nil {
+						data, err := os.ReadFile(path)
+						if err != nil {
+							t.Fatal(err)
+						}
+						var parsed *manifest.File
+						if ext := filepath.Ext(path); ext == ".yaml" || ext == ".yml" || ext == ".json" {
+							parsed = manifest.Parse(path, data, nil)
+						}
+						hits = r.file.CheckFile(path, data, parsed)
+					} else {
+						hits = r.run(Load(t, path))
+					}
 					n := 0
-					for _, h := range r.run(objs) {
+					for _, h := range hits {
 						if h.Rule != r.meta.ID {
 							continue
 						}
