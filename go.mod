@@ -3,6 +3,7 @@ module github.com/bulwark-dev/bulwark
 go 1.26.8
 
 require (
+	github.com/coregx/ahocorasick v0.3.1
 	go.yaml.in/yaml/v3 v3.0.6
 	k8s.io/api v0.37.2
 	k8s.io/apimachinery v0.37.2
