@@ -42,6 +42,7 @@ func NewCmdScan(g *globalOptions, runF func(context.Context, *ScanOptions) error
 			"Exit codes: 0 nothing blocks, 1 the policy blocks, 2 usage error, 3 internal failure.",
 		Example: "  bulwark scan examples/\n  bulwark scan ./deploy ./apps --format json > report.json\n" +
 			"  kubectl kustomize overlays/prod | bulwark scan -\n  bulwark scan . --format sarif --output bulwark.sarif\n" +
+			"  bulwark scan . --format junit --output bulwark-junit.xml\n  bulwark scan . --format html --output bulwark.html\n" +
 			"  bulwark scan . --pss-level baseline --pss-version v1.30",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
@@ -55,7 +56,7 @@ func NewCmdScan(g *globalOptions, runF func(context.Context, *ScanOptions) error
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&opts.Format, "format", "table", "report format: table, json, sarif")
+	f.StringVar(&opts.Format, "format", "table", "report format: table, json, sarif, junit, markdown, github, html")
 	f.StringVarP(&opts.Output, "output", "o", "", "write the report to this file instead of standard output")
 	f.StringArrayVar(&opts.Exclude, "exclude", nil, "skip paths matching this glob (repeatable; dir/ or dir/** skips a tree)")
 	f.StringVar(&opts.PSSLevel, "pss-level", "restricted", "Pod Security Standards level to hold: baseline or restricted")
@@ -128,7 +129,22 @@ func RunScan(ctx context.Context, g *globalOptions, opts *ScanOptions) error {
 
 type writeFunc func(io.Writer, *report.Report, report.TableOptions) error
 
-func writerFor(format string) (writeFunc, error) {
+// Formats lists the report formats of --format.
+var Formats = []string{"table", "json", "sarif", "junit", "markdown", "github", "html"}
+
+// reportMarks is what a command knows about a report beyond the report
+// itself: which findings are new since a base revision (by fingerprint) and
+// how many of the base's findings the change fixed.
+type reportMarks struct {
+	New   map[string]bool
+	Fixed int
+}
+
+func writerFor(format string) (writeFunc, error) { return writerWithMarks(format, nil) }
+
+// writerWithMarks is writerFor for commands that compare two scans; marks
+// may be filled in after the call, up to the write.
+func writerWithMarks(format string, marks *reportMarks) (writeFunc, error) {
 	switch strings.ToLower(format) {
 	case "table", "":
 		return report.WriteTable, nil
@@ -136,6 +152,26 @@ func writerFor(format string) (writeFunc, error) {
 		return func(w io.Writer, r *report.Report, _ report.TableOptions) error { return report.WriteJSON(w, r) }, nil
 	case "sarif":
 		return func(w io.Writer, r *report.Report, _ report.TableOptions) error { return report.WriteSARIF(w, r) }, nil
+	case "junit":
+		return func(w io.Writer, r *report.Report, _ report.TableOptions) error {
+			return report.WriteJUnit(w, r, report.JUnitOptions{})
+		}, nil
+	case "markdown", "md":
+		return func(w io.Writer, r *report.Report, _ report.TableOptions) error {
+			opts := report.MarkdownOptions{}
+			if marks != nil {
+				opts.New, opts.Fixed = marks.New, marks.Fixed
+			}
+			return report.WriteMarkdown(w, r, opts)
+		}, nil
+	case "github":
+		return func(w io.Writer, r *report.Report, _ report.TableOptions) error {
+			return report.WriteGitHub(w, r, report.GitHubOptions{})
+		}, nil
+	case "html":
+		return func(w io.Writer, r *report.Report, _ report.TableOptions) error {
+			return report.WriteHTML(w, r, report.HTMLOptions{})
+		}, nil
 	}
-	return nil, usageError("--format %q: want table, json or sarif", format)
+	return nil, usageError("--format %q: want one of %s", format, strings.Join(Formats, ", "))
 }
