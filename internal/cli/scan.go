@@ -29,6 +29,12 @@ type ScanOptions struct {
 	FailOn      string
 	MaxFileSize int64
 	Workers     int
+	Policy      string // policy file; default: .bulwark.yaml found from the scanned path, else the embedded one
+	Baseline    string // baseline file of accepted fingerprints
+	// Set by other commands, not flags: noBaseline ignores any baseline (when
+	// creating one), root makes paths relative to a checkout (diff).
+	noBaseline bool
+	root       string
 }
 
 // NewCmdScan builds `bulwark scan`. runF replaces the run function in tests.
@@ -59,9 +65,11 @@ func NewCmdScan(g *globalOptions, runF func(context.Context, *ScanOptions) error
 	f.StringVar(&opts.Format, "format", "table", "report format: table, json, sarif, junit, markdown, github, html")
 	f.StringVarP(&opts.Output, "output", "o", "", "write the report to this file instead of standard output")
 	f.StringArrayVar(&opts.Exclude, "exclude", nil, "skip paths matching this glob (repeatable; dir/ or dir/** skips a tree)")
-	f.StringVar(&opts.PSSLevel, "pss-level", "restricted", "Pod Security Standards level to hold: baseline or restricted")
-	f.StringVar(&opts.PSSVersion, "pss-version", "latest", "Pod Security Standards version: latest or v1.N")
-	f.StringVar(&opts.FailOn, "fail-on", "high", "block (exit 1) on findings at or above this severity: critical, high, medium, low, info")
+	f.StringVar(&opts.PSSLevel, "pss-level", "", "Pod Security Standards level to hold: baseline or restricted (default: the policy's, restricted)")
+	f.StringVar(&opts.PSSVersion, "pss-version", "", "Pod Security Standards version: latest or v1.N (default: the policy's, latest)")
+	f.StringVar(&opts.FailOn, "fail-on", "", "block (exit 1) on findings at or above this severity in every family: critical, high, medium, low, info (default: the policy's thresholds)")
+	f.StringVar(&opts.Policy, "policy", "", "policy file (default: .bulwark.yaml at the repository root, else the built-in policy)")
+	f.StringVar(&opts.Baseline, "baseline", "", "baseline file of accepted findings (default: .bulwark-baseline.json at the repository root, if present)")
 	f.Int64Var(&opts.MaxFileSize, "max-file-size", source.DefaultMaxFileSize, "refuse files larger than this many bytes")
 	f.IntVar(&opts.Workers, "workers", 0, "parallel workers (default: number of CPUs)")
 	return cmd
@@ -74,41 +82,14 @@ func RunScan(ctx context.Context, g *globalOptions, opts *ScanOptions) error {
 		ctx = context.Background()
 	}
 	start := time.Now()
-	failOn, err := rule.ParseSeverity(opts.FailOn)
-	if err != nil {
-		return usageError("--fail-on: %v", err)
-	}
 	write, err := writerFor(opts.Format)
 	if err != nil {
 		return err
 	}
-	reg, err := rules.Registry(rules.Config{PSSLevel: opts.PSSLevel, PSSVersion: opts.PSSVersion})
+	rep, err := scanAndDecide(ctx, g, opts)
 	if err != nil {
-		return usageError("%v", err)
+		return err
 	}
-	log := g.logger()
-	log.Debug("scanning", "paths", opts.Paths, "rules", len(reg.Rules()))
-	res, err := engine.New(reg, opts.Workers).Scan(ctx, opts.Paths, source.Options{
-		Exclude: opts.Exclude, MaxFileSize: opts.MaxFileSize, Stdin: g.streams.In,
-	})
-	if err != nil {
-		return usageError("%v", err)
-	}
-	verdict := policy.Threshold{FailOn: failOn}.Decide(res.Findings)
-	rep := &report.Report{
-		SchemaVersion: report.SchemaVersion,
-		Tool:          report.Tool{Name: "bulwark", Version: version()},
-		Summary: report.Summary{
-			Files: res.Files, Documents: res.Documents, Objects: res.Objects,
-			Skipped: res.Skipped, Templates: res.Templates, Verdict: verdict,
-		},
-		Findings: res.Findings,
-		Errors:   res.Errors,
-		Rules:    reg.Rules(),
-	}
-	rep.Summary.Counts(res.Findings)
-	log.Debug("scanned", "files", res.Files, "objects", res.Objects, "findings", len(res.Findings), "verdict", verdict)
-
 	out, color := g.streams.Out, g.streams.Terminal
 	if opts.Output != "" {
 		file, err := os.Create(opts.Output)
@@ -121,10 +102,67 @@ func RunScan(ctx context.Context, g *globalOptions, opts *ScanOptions) error {
 	if err := write(out, rep, report.TableOptions{Color: color, Duration: time.Since(start)}); err != nil {
 		return fmt.Errorf("writing report: %w", err)
 	}
-	if verdict == policy.Block {
+	if rep.Summary.Verdict == policy.Block {
 		return &ExitError{Code: ExitBlocked}
 	}
 	return nil
+}
+
+// scanAndDecide is the pipeline every scanning command shares: policy,
+// registry, engine, decision, report.
+func scanAndDecide(ctx context.Context, g *globalOptions, opts *ScanOptions) (*report.Report, error) {
+	pol, err := loadPolicy(opts.Policy, opts.Paths)
+	if err != nil {
+		return nil, err
+	}
+	cfg := rules.Config{PSSLevel: pol.PodSecurity.Level, PSSVersion: pol.PodSecurity.Version, Custom: pol.Custom, CustomSource: pol.Source}
+	if opts.PSSLevel != "" {
+		cfg.PSSLevel = opts.PSSLevel
+	}
+	if opts.PSSVersion != "" {
+		cfg.PSSVersion = opts.PSSVersion
+	}
+	var failOn rule.Severity
+	if opts.FailOn != "" {
+		if failOn, err = rule.ParseSeverity(opts.FailOn); err != nil {
+			return nil, usageError("--fail-on: %v", err)
+		}
+	}
+	reg, err := rules.Registry(cfg)
+	if err != nil {
+		return nil, usageError("%v", err)
+	}
+	var baseline *policy.Baseline
+	if !opts.noBaseline {
+		if baseline, err = loadBaseline(opts.Baseline, opts.Paths); err != nil {
+			return nil, err
+		}
+	}
+	log := g.logger()
+	log.Debug("scanning", "paths", opts.Paths, "rules", len(reg.Rules()), "policy", pol.Source)
+	res, err := engine.New(reg, opts.Workers).Scan(ctx, opts.Paths, source.Options{
+		Exclude: opts.Exclude, MaxFileSize: opts.MaxFileSize, Stdin: g.streams.In, Root: opts.root,
+	})
+	if err != nil {
+		return nil, usageError("%v", err)
+	}
+	dec := pol.Decide(res.Findings, policy.Options{Now: time.Now(), Baseline: baseline, FailOn: failOn,
+		Stale: coversPolicyRoot(pol.Source, opts.Paths)})
+	engine.Sort(dec.Findings)
+	rep := &report.Report{
+		SchemaVersion: report.SchemaVersion,
+		Tool:          report.Tool{Name: "bulwark", Version: version()},
+		Summary: report.Summary{
+			Files: res.Files, Documents: res.Documents, Objects: res.Objects,
+			Skipped: res.Skipped, Templates: res.Templates, Verdict: dec.Verdict,
+		},
+		Findings: dec.Findings,
+		Errors:   res.Errors,
+		Rules:    reg.Rules(),
+	}
+	rep.Summary.Counts(dec.Findings)
+	log.Debug("scanned", "files", res.Files, "objects", res.Objects, "findings", len(dec.Findings), "verdict", dec.Verdict)
+	return rep, nil
 }
 
 type writeFunc func(io.Writer, *report.Report, report.TableOptions) error

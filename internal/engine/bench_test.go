@@ -5,8 +5,10 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/bulwark-dev/bulwark/internal/manifest"
+	"github.com/bulwark-dev/bulwark/internal/policy"
 	"github.com/bulwark-dev/bulwark/internal/source"
 )
 
@@ -79,4 +81,20 @@ func BenchmarkScan(b *testing.B) {
 		objects = res.Objects
 	}
 	b.ReportMetric(float64(objects)*float64(b.N)/b.Elapsed().Seconds(), "objects/s")
+}
+
+// BenchmarkScanWithPolicy is BenchmarkScan plus the default policy's
+// decision, to show what policy evaluation adds to a scan.
+func BenchmarkScanWithPolicy(b *testing.B) {
+	corpusFiles(b)
+	e := newEngine(b)
+	pol := policy.Default()
+	b.ReportAllocs()
+	for b.Loop() {
+		res, err := e.Scan(context.Background(), []string{corpus}, source.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		pol.Decide(res.Findings, policy.Options{Now: time.Now()})
+	}
 }

@@ -18,6 +18,9 @@ import (
 	"github.com/bulwark-dev/bulwark/internal/source"
 )
 
+// IgnoreAnnotation on an object carries in-manifest exceptions for the policy.
+const IgnoreAnnotation = "bulwark.dev/ignore"
+
 // Engine holds what does not change between scans.
 type Engine struct {
 	reg     *rule.Registry
@@ -233,7 +236,8 @@ func (e *Engine) finding(h rule.Hit) rule.Finding {
 	}
 	f.Evidence, f.PSS = h.Evidence, h.PSS
 	if o := h.Object; o != nil {
-		f.Object = &rule.ObjectRef{APIVersion: o.APIVersion, Kind: o.Kind, Namespace: o.Namespace(), Name: o.Name()}
+		f.Object = &rule.ObjectRef{APIVersion: o.APIVersion, Kind: o.Kind, Namespace: o.Namespace(), Name: o.Name(),
+			Labels: o.StringMap("metadata.labels"), Ignore: o.String("metadata.annotations['" + IgnoreAnnotation + "']")}
 		f.Location = rule.Location{File: o.File, FieldPath: h.Path, Chain: o.Chain}
 		if h.Path != "" {
 			pos, _ := o.Pos(h.Path)

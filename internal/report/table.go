@@ -51,8 +51,8 @@ func WriteTable(w io.Writer, r *Report, opts TableOptions) error {
 		if f.Evidence != "" {
 			p.printf("    %-8s evidence: %s\n", "", f.Evidence)
 		}
-		if f.Exception != nil {
-			p.printf("    %-8s ignored: %s\n", "", f.Exception.Reason)
+		if f.Exception != nil && f.Action == rule.Ignored {
+			p.printf("    %-8s ignored: %s (%s)\n", "", f.Exception.Reason, f.Exception.Source)
 		}
 	}
 	if len(r.Findings) > 0 {

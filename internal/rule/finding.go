@@ -27,6 +27,10 @@ type ObjectRef struct {
 	Kind       string `json:"kind"`
 	Namespace  string `json:"namespace,omitempty"`
 	Name       string `json:"name,omitempty"`
+	// Labels and Ignore (the bulwark.dev/ignore annotation) let the policy
+	// select objects and honour in-manifest exceptions; not reported.
+	Labels map[string]string `json:"-"`
+	Ignore string            `json:"-"`
 }
 
 // Location is where a person goes to fix the finding.

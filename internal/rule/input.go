@@ -21,7 +21,16 @@ var (
 		Remediation: "Scan the chart with its values so that the rendered manifests are checked, or scan the output of `helm template`.",
 		References:  []string{"https://helm.sh/docs/helm/helm_template/"},
 	}
+	// StaleException is a policy exception or baseline entry that matched nothing.
+	StaleException = &Meta{
+		ID: "BW-IN-003", Name: "policy-stale-exception", Title: "Policy exception or baseline entry matches nothing",
+		Severity: Low, Category: Input,
+		Why: "An exception that no longer matches anything is dead weight at best; at worst it is a typo that was " +
+			"meant to cover a real finding, or it will silently start matching a new object with the same name later.",
+		Remediation: "Remove the exception or baseline entry, or fix its rule and object selectors.",
+		References:  []string{"https://github.com/bulwark-dev/bulwark/blob/main/docs/policy.md"},
+	}
 )
 
-// InputRules lists the engine's own rules.
-func InputRules() []*Meta { return []*Meta{UnreadableInput, UnrenderedTemplate} }
+// InputRules lists the engine's and the policy's own rules.
+func InputRules() []*Meta { return []*Meta{UnreadableInput, UnrenderedTemplate, StaleException} }

@@ -72,7 +72,8 @@ type FileCheck interface {
 }
 
 var (
-	idPattern   = regexp.MustCompile(`^BW-[A-Z]{2,3}-\d{3}$`)
+	// Built-in rules are BW-XX-000; custom rules may use their own prefix.
+	idPattern   = regexp.MustCompile(`^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$`)
 	namePattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 )
 
@@ -80,7 +81,7 @@ var (
 func (m *Meta) Validate() error {
 	switch {
 	case !idPattern.MatchString(m.ID):
-		return fmt.Errorf("rule %q: ID must look like BW-XX-000", m.ID)
+		return fmt.Errorf("rule %q: ID must look like BW-XX-000 (upper-case words joined by dashes)", m.ID)
 	case !namePattern.MatchString(m.Name):
 		return fmt.Errorf("rule %s: name %q is not a slug", m.ID, m.Name)
 	case m.Title == "":

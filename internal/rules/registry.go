@@ -3,7 +3,9 @@
 package rules
 
 import (
+	"github.com/bulwark-dev/bulwark/internal/policy"
 	"github.com/bulwark-dev/bulwark/internal/rule"
+	"github.com/bulwark-dev/bulwark/internal/rules/custom"
 	"github.com/bulwark-dev/bulwark/internal/rules/hygiene"
 	"github.com/bulwark-dev/bulwark/internal/rules/podsecurity"
 )
@@ -12,6 +14,9 @@ import (
 type Config struct {
 	PSSLevel   string // baseline or restricted
 	PSSVersion string // latest or v1.N
+	// Custom are the policy's CEL rules, compiled into checks.
+	Custom       []policy.CustomRule
+	CustomSource string // the policy file they come from
 }
 
 // DefaultConfig holds Pod Security Standards at restricted, latest.
@@ -25,6 +30,11 @@ func Registry(cfg Config) (*rule.Registry, error) {
 	}
 	objectChecks := []rule.ObjectCheck{podsecurity.New(std)}
 	objectChecks = append(objectChecks, hygiene.Checks()...)
+	customChecks, err := custom.Compile(cfg.CustomSource, cfg.Custom)
+	if err != nil {
+		return nil, err
+	}
+	objectChecks = append(objectChecks, customChecks...)
 	var setChecks []rule.SetCheck
 	return rule.NewRegistry(objectChecks, setChecks)
 }

@@ -32,6 +32,9 @@ type Options struct {
 	// check reads (CI workflows, any file for secrets). Such files are
 	// skipped quietly when binary or too large.
 	Want func(path string) bool
+	// Root, when set, makes reported paths relative to it, so two checkouts
+	// of one repository (a diff's base and head) name files alike.
+	Root string
 }
 
 // File is one input: its contents, or the reason it could not be read.
@@ -67,7 +70,7 @@ func Walk(ctx context.Context, roots []string, opts Options, fn func(File)) erro
 			return fmt.Errorf("reading %s: %w", root, err)
 		}
 		if !info.IsDir() {
-			fn(readFile(root, displayPath(root), opts))
+			fn(readFile(root, opts.display(root), opts))
 			continue
 		}
 		if err := walkDir(ctx, root, opts, fn); err != nil {
@@ -92,7 +95,7 @@ func walkDir(ctx context.Context, root string, opts Options, fn func(File)) erro
 		rel, _ := filepath.Rel(root, path)
 		rel = filepath.ToSlash(rel)
 		if err != nil {
-			fn(File{Path: displayPath(path), Err: fmt.Errorf("cannot read: %w", unwrapPathErr(err))})
+			fn(File{Path: opts.display(path), Err: fmt.Errorf("cannot read: %w", unwrapPathErr(err))})
 			if d != nil && d.IsDir() {
 				return fs.SkipDir
 			}
@@ -114,9 +117,9 @@ func walkDir(ctx context.Context, root string, opts Options, fn func(File)) erro
 			return nil
 		}
 		if manifestExts[strings.ToLower(filepath.Ext(path))] {
-			fn(readFile(path, displayPath(path), opts))
-		} else if opts.Want != nil && opts.Want(displayPath(path)) {
-			if f := readFile(path, displayPath(path), opts); f.Err == nil {
+			fn(readFile(path, opts.display(path), opts))
+		} else if opts.Want != nil && opts.Want(opts.display(path)) {
+			if f := readFile(path, opts.display(path), opts); f.Err == nil {
 				f.Manifest = false
 				fn(f)
 			}
@@ -134,11 +137,11 @@ func followLink(path, absRoot string, opts Options, fn func(File)) error {
 	}
 	target, err := filepath.EvalSymlinks(path)
 	if err != nil {
-		fn(File{Path: displayPath(path), Err: fmt.Errorf("broken symlink: %w", unwrapPathErr(err))})
+		fn(File{Path: opts.display(path), Err: fmt.Errorf("broken symlink: %w", unwrapPathErr(err))})
 		return nil
 	}
 	if !within(absRoot, target) {
-		fn(File{Path: displayPath(path), Err: errors.New("symlink points outside the scanned root; not followed")})
+		fn(File{Path: opts.display(path), Err: errors.New("symlink points outside the scanned root; not followed")})
 		return nil
 	}
 	// Inside the root: the target is scanned on its own, so skip the alias.
@@ -232,9 +235,14 @@ func unwrapPathErr(err error) error {
 	return err
 }
 
-// displayPath shows paths relative to the working directory when they are
+// display shows paths relative to the working directory when they are
 // inside it, with forward slashes, so reports are the same on every machine.
-func displayPath(path string) string {
+func (o Options) display(path string) string {
+	if o.Root != "" {
+		if rel, err := filepath.Rel(o.Root, path); err == nil && !strings.HasPrefix(rel, "..") {
+			return filepath.ToSlash(rel)
+		}
+	}
 	if filepath.IsAbs(path) {
 		if wd, err := os.Getwd(); err == nil {
 			if rel, err := filepath.Rel(wd, path); err == nil && !strings.HasPrefix(rel, "..") {
