@@ -58,7 +58,7 @@ func TestParseErrorsHaveLines(t *testing.T) {
 
 func finding(id, name string, sev rule.Severity, cat rule.Category, kind, ns, objName, file string) rule.Finding {
 	return rule.Finding{ID: id, Name: name, Severity: sev, Category: cat, Fingerprint: id + "/" + objName,
-		Object: &rule.ObjectRef{Kind: kind, Namespace: ns, Name: objName, Labels: map[string]string{"team": "platform"}},
+		Object:   &rule.ObjectRef{Kind: kind, Namespace: ns, Name: objName, Labels: map[string]string{"team": "platform"}},
 		Location: rule.Location{File: file}}
 }
 
