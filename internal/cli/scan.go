@@ -31,6 +31,7 @@ type ScanOptions struct {
 	Workers     int
 	Policy      string // policy file; default: .bulwark.yaml found from the scanned path, else the embedded one
 	Baseline    string // baseline file of accepted fingerprints
+	VAP         []string // ValidatingAdmissionPolicy files to evaluate as if bound
 	// Set by other commands, not flags: noBaseline ignores any baseline (when
 	// creating one), root makes paths relative to a checkout (diff).
 	noBaseline bool
@@ -70,6 +71,7 @@ func NewCmdScan(g *globalOptions, runF func(context.Context, *ScanOptions) error
 	f.StringVar(&opts.FailOn, "fail-on", "", "block (exit 1) on findings at or above this severity in every family: critical, high, medium, low, info (default: the policy's thresholds)")
 	f.StringVar(&opts.Policy, "policy", "", "policy file (default: .bulwark.yaml at the repository root, else the built-in policy)")
 	f.StringVar(&opts.Baseline, "baseline", "", "baseline file of accepted findings (default: .bulwark-baseline.json at the repository root, if present)")
+	f.StringArrayVar(&opts.VAP, "vap", nil, "ValidatingAdmissionPolicy manifests (file or directory) to evaluate offline against the scanned objects, as if bound with Deny (repeatable); policies and bindings in the scanned paths are evaluated too")
 	f.Int64Var(&opts.MaxFileSize, "max-file-size", source.DefaultMaxFileSize, "refuse files larger than this many bytes")
 	f.IntVar(&opts.Workers, "workers", 0, "parallel workers (default: number of CPUs)")
 	return cmd
@@ -145,6 +147,13 @@ func scanAndDecide(ctx context.Context, g *globalOptions, opts *ScanOptions) (*r
 	})
 	if err != nil {
 		return nil, usageError("%v", err)
+	}
+	if len(opts.VAP) > 0 || res.Kinds["ValidatingAdmissionPolicy"] > 0 {
+		vapFindings, err := evaluateVAPs(ctx, opts, g)
+		if err != nil {
+			return nil, err
+		}
+		res.Findings = append(res.Findings, vapFindings...)
 	}
 	dec := pol.Decide(res.Findings, policy.Options{Now: time.Now(), Baseline: baseline, FailOn: failOn,
 		Stale: coversPolicyRoot(pol.Source, opts.Paths)})

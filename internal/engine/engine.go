@@ -53,6 +53,7 @@ func (e *Engine) Registry() *rule.Registry { return e.reg }
 // Result is everything a scan found, before the policy decides.
 type Result struct {
 	Files, Documents, Objects, Skipped, Templates int
+	Kinds                                         map[string]int // objects per kind
 	Findings                                      []rule.Finding
 	Errors                                        []manifest.Error
 }
@@ -62,6 +63,7 @@ type fileResult struct {
 	findings []rule.Finding
 	errors   []manifest.Error
 	kept     []*manifest.Object
+	kinds    map[string]int
 	docs     int
 	objects  int
 	skipped  int
@@ -86,7 +88,7 @@ func (e *Engine) Scan(ctx context.Context, roots []string, opts source.Options) 
 			}
 		}()
 	}
-	res := &Result{}
+	res := &Result{Kinds: map[string]int{}}
 	var kept []*manifest.Object
 	done := make(chan struct{})
 	go func() {
@@ -98,6 +100,9 @@ func (e *Engine) Scan(ctx context.Context, roots []string, opts source.Options) 
 			res.Templates += r.tmpl
 			res.Findings = append(res.Findings, r.findings...)
 			res.Errors = append(res.Errors, r.errors...)
+			for k, n := range r.kinds {
+				res.Kinds[k] += n
+			}
 			kept = append(kept, r.kept...)
 		}
 		close(done)
@@ -160,6 +165,10 @@ func (e *Engine) checkFile(f source.File) fileResult {
 		return r
 	}
 	r.docs, r.objects, r.skipped, r.tmpl = mf.Documents, len(mf.Objects), mf.Skipped, len(mf.Templates)
+	r.kinds = map[string]int{}
+	for _, o := range mf.Objects {
+		r.kinds[o.Kind]++
+	}
 	for _, perr := range mf.Errors {
 		r.errors = append(r.errors, *perr)
 		r.findings = append(r.findings, e.inputFinding(rule.UnreadableInput, *perr))

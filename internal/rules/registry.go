@@ -35,6 +35,10 @@ func Registry(cfg Config) (*rule.Registry, error) {
 		return nil, err
 	}
 	objectChecks = append(objectChecks, customChecks...)
+	// Offline ValidatingAdmissionPolicy verdicts need the policies first; the
+	// scan runs them in a second pass (cli), this entry declares the rule.
+	noVAP, _ := custom.VAP(nil, false)
+	objectChecks = append(objectChecks, noVAP)
 	var setChecks []rule.SetCheck
 	return rule.NewRegistry(objectChecks, setChecks)
 }

@@ -26,7 +26,7 @@ type check struct {
 // Compile compiles every custom rule of a policy. Errors name the policy
 // file, the rule's line and the position in the expression.
 func Compile(source string, specs []policy.CustomRule) ([]rule.ObjectCheck, error) {
-	env, err := cel.NewEnv(cel.Variable("object", cel.DynType))
+	env, err := newEnv(cel.Variable("object", cel.DynType))
 	if err != nil {
 		return nil, fmt.Errorf("CEL environment: %w", err)
 	}
