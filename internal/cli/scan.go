@@ -29,8 +29,8 @@ type ScanOptions struct {
 	FailOn      string
 	MaxFileSize int64
 	Workers     int
-	Policy      string // policy file; default: .bulwark.yaml found from the scanned path, else the embedded one
-	Baseline    string // baseline file of accepted fingerprints
+	Policy      string   // policy file; default: .bulwark.yaml found from the scanned path, else the embedded one
+	Baseline    string   // baseline file of accepted fingerprints
 	VAP         []string // ValidatingAdmissionPolicy files to evaluate as if bound
 	// Set by other commands, not flags: noBaseline ignores any baseline (when
 	// creating one), root makes paths relative to a checkout (diff).
