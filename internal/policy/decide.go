@@ -39,7 +39,7 @@ func (p *Policy) Decide(findings []rule.Finding, opts Options) Decision {
 			continue
 		}
 		f.Action = action
-		if f.Category != rule.Input || f.ID != rule.StaleException.ID {
+		if f.ID != rule.StaleException.ID {
 			p.applyExceptions(&f, opts, usedExc, usedBase)
 		}
 		out = append(out, f)
