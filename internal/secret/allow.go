@@ -47,13 +47,13 @@ var fillerWords = []string{
 func isTemplated(t string) bool {
 	switch {
 	case strings.Contains(t, "{{"), // Helm, Go templates, Jinja, GitHub ${{ }}
-		strings.Contains(t, "${"), // shell, Terraform, envsubst, Flux substitute
-		strings.Contains(t, "$("), // Kubernetes env expansion, shell substitution
-		strings.Contains(t, "#{"), // Ruby, Octopus
+		strings.Contains(t, "${"),       // shell, Terraform, envsubst, Flux substitute
+		strings.Contains(t, "$("),       // Kubernetes env expansion, shell substitution
+		strings.Contains(t, "#{"),       // Ruby, Octopus
 		t[0] == '$' && isVarName(t[1:]), // $DB_PASS, not $uperS3cret
 		wrapped(t, "<", ">"), wrapped(t, "((", "))"), wrapped(t, "[[", "]]"),
-		wrapped(t, "%", "%") && isVarName(t[1:len(t)-1]), // Windows %VAR%
-		wrapped(t, "@", "@") && isVarName(t[1:len(t)-1]), // autoconf @VAR@
+		wrapped(t, "%", "%") && isVarName(t[1:len(t)-1]),   // Windows %VAR%
+		wrapped(t, "@", "@") && isVarName(t[1:len(t)-1]),   // autoconf @VAR@
 		wrapped(t, "__", "__") && isVarName(t[2:len(t)-2]): // token replacement
 		return true
 	case len(t) <= 4 && t[0] == '%': // printf verbs: %s, %v, %d
