@@ -61,7 +61,8 @@ func RunDiff(ctx context.Context, g *globalOptions, opts *DiffOptions) error {
 		ctx = context.Background()
 	}
 	start := time.Now()
-	write, err := writerFor(opts.Format)
+	marks := &reportMarks{New: map[string]bool{}}
+	write, err := writerWithMarks(opts.Format, marks)
 	if err != nil {
 		return err
 	}
@@ -113,6 +114,7 @@ func RunDiff(ctx context.Context, g *globalOptions, opts *DiffOptions) error {
 		inHead[f.Fingerprint] = true
 		if !inBase[f.Fingerprint] {
 			newCount++
+			marks.New[f.Fingerprint] = true
 			kept = append(kept, f)
 		} else if opts.All {
 			kept = append(kept, f)
@@ -124,6 +126,7 @@ func RunDiff(ctx context.Context, g *globalOptions, opts *DiffOptions) error {
 			fixed++
 		}
 	}
+	marks.Fixed = fixed
 	head.Findings = kept
 	head.Summary.Counts(kept)
 	head.Summary.Verdict = verdictOf(kept)
