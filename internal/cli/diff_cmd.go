@@ -129,25 +129,10 @@ func RunDiff(ctx context.Context, g *globalOptions, opts *DiffOptions) error {
 	marks.Fixed = fixed
 	head.Findings = kept
 	head.Summary.Counts(kept)
-	head.Summary.Verdict = verdictOf(kept)
+	head.Summary.Verdict = policy.VerdictOf(kept)
 	fmt.Fprintf(g.streams.ErrOut, "bulwark diff %s..%s: %d new, %d fixed, %d unchanged\n",
 		opts.Base, orWorkingTree(opts.Head), newCount, fixed, len(inHead)-newCount)
-	out, color := g.streams.Out, g.streams.Terminal
-	if opts.Output != "" {
-		file, err := os.Create(opts.Output)
-		if err != nil {
-			return usageError("--output: %v", err)
-		}
-		defer file.Close()
-		out, color = file, false
-	}
-	if err := write(out, head, report.TableOptions{Color: color, Duration: time.Since(start)}); err != nil {
-		return fmt.Errorf("writing report: %w", err)
-	}
-	if head.Summary.Verdict == policy.Block {
-		return &ExitError{Code: ExitBlocked}
-	}
-	return nil
+	return emit(g, opts.Output, write, head, start)
 }
 
 func orWorkingTree(head string) string {
@@ -155,19 +140,6 @@ func orWorkingTree(head string) string {
 		return "working tree"
 	}
 	return head
-}
-
-func verdictOf(findings []rule.Finding) policy.Verdict {
-	v := policy.Pass
-	for _, f := range findings {
-		if f.Action == rule.Block {
-			return policy.Block
-		}
-		if f.Action == rule.Warn {
-			v = policy.Warn
-		}
-	}
-	return v
 }
 
 // checkout extracts a revision into a temporary directory with git archive,

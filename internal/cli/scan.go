@@ -92,9 +92,15 @@ func RunScan(ctx context.Context, g *globalOptions, opts *ScanOptions) error {
 	if err != nil {
 		return err
 	}
+	return emit(g, opts.Output, write, rep, start)
+}
+
+// emit writes a report to standard output or --output and turns a block
+// verdict into exit code 1: the end of every reporting command.
+func emit(g *globalOptions, output string, write writeFunc, rep *report.Report, start time.Time) error {
 	out, color := g.streams.Out, g.streams.Terminal
-	if opts.Output != "" {
-		file, err := os.Create(opts.Output)
+	if output != "" {
+		file, err := os.Create(output)
 		if err != nil {
 			return usageError("--output: %v", err)
 		}

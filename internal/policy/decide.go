@@ -58,7 +58,7 @@ func (p *Policy) Decide(findings []rule.Finding, opts Options) Decision {
 			}
 		}
 	}
-	return Decision{Findings: out, Verdict: verdict(out)}
+	return Decision{Findings: out, Verdict: VerdictOf(out)}
 }
 
 // classify applies rule overrides and the family threshold.
@@ -184,7 +184,8 @@ func ruleList(rules []string) string {
 	return strings.Join(rules, ", ")
 }
 
-func verdict(findings []rule.Finding) Verdict {
+// VerdictOf is block if a finding blocks, else warn if one warns, else pass.
+func VerdictOf(findings []rule.Finding) Verdict {
 	v := Pass
 	for _, f := range findings {
 		switch f.Action {
