@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"runtime"
 	"sort"
@@ -76,6 +77,13 @@ func (e *Engine) Scan(ctx context.Context, roots []string, opts source.Options) 
 	if opts.Want == nil {
 		opts.Want = e.reg.WantsFile
 	}
+	return e.ScanFiles(ctx, func(yield func(source.File)) error { return source.Walk(ctx, roots, opts, yield) })
+}
+
+// ScanFiles checks every file produce yields: a walk, rendered output
+// (source.File values with a Chain and an Origin), or both, as the discovery
+// plan does. It returns produce's error, if any, and no result.
+func (e *Engine) ScanFiles(ctx context.Context, produce func(yield func(source.File)) error) (*Result, error) {
 	files := make(chan source.File, e.workers*2)
 	results := make(chan fileResult, e.workers*2)
 	var wg sync.WaitGroup
@@ -107,7 +115,7 @@ func (e *Engine) Scan(ctx context.Context, roots []string, opts source.Options) 
 		}
 		close(done)
 	}()
-	walkErr := source.Walk(ctx, roots, opts, func(f source.File) { files <- f })
+	walkErr := produce(func(f source.File) { files <- f })
 	close(files)
 	wg.Wait()
 	close(results)
@@ -143,16 +151,25 @@ func (e *Engine) checkFile(f source.File) fileResult {
 	var r fileResult
 	if f.Err != nil {
 		err := manifest.Error{File: f.Path, Msg: f.Err.Error()}
+		var placed *manifest.Error
+		if errors.As(f.Err, &placed) {
+			err = *placed
+		}
 		r.errors = append(r.errors, err)
 		r.findings = append(r.findings, e.inputFinding(rule.UnreadableInput, err))
 		return r
 	}
 	var mf *manifest.File
 	if f.Manifest {
-		mf = manifest.Parse(f.Path, f.Data, nil)
+		mf = manifest.Parse(f.Path, f.Data, f.Chain)
+		for _, o := range mf.Objects {
+			o.Origin = f.Origin
+		}
 	}
 	for _, c := range e.reg.FileChecks() {
-		if c.Match(f.Path) {
+		// File checks read files on disk; rendered output is checked per
+		// object, its files on disk are walked for file checks on their own.
+		if f.Origin == nil && c.Match(f.Path) {
 			for _, h := range c.CheckFile(f.Path, f.Data, mf) {
 				if h.File == "" && h.Object == nil {
 					h.File = f.Path
@@ -170,6 +187,11 @@ func (e *Engine) checkFile(f source.File) fileResult {
 		r.kinds[o.Kind]++
 	}
 	for _, perr := range mf.Errors {
+		if f.Origin != nil {
+			if p, ok := f.Origin.Locate(nil, "", manifest.Position{Line: perr.Line, Column: 1}); ok {
+				perr.File, perr.Line = p.File, p.Line
+			}
+		}
 		r.errors = append(r.errors, *perr)
 		r.findings = append(r.findings, e.inputFinding(rule.UnreadableInput, *perr))
 	}
@@ -254,6 +276,12 @@ func (e *Engine) finding(h rule.Hit) rule.Finding {
 		} else {
 			f.Location.Line, f.Location.Column = o.Line(), 1
 		}
+		if o.Origin != nil {
+			pos := manifest.Position{Line: f.Location.Line, Column: f.Location.Column}
+			if p, ok := o.Origin.Locate(o, h.Path, pos); ok {
+				f.Location.File, f.Location.Line, f.Location.Column = p.File, p.Line, p.Column
+			}
+		}
 	}
 	if h.File != "" {
 		f.Location.File = h.File
@@ -281,11 +309,14 @@ func newFinding(meta *rule.Meta, msg string) rule.Finding {
 }
 
 // fingerprint identifies a finding by what it is about, not where the lines
-// fall: rule, file, object identity and field path. It is stable when lines
-// move, so baselines, diffs and exceptions keep matching.
+// fall: rule, file, object identity, field path and, for rendered objects,
+// the render chain (one template rendered with two value sets gives two
+// objects). It is stable when lines move, so baselines, diffs and exceptions
+// keep matching.
 func fingerprint(f rule.Finding, key string) string {
 	h := sha256.New()
 	parts := []string{f.ID, f.Location.File, f.Location.FieldPath, key}
+	parts = append(parts, f.Location.Chain...)
 	if o := f.Object; o != nil {
 		group, _, _ := strings.Cut(o.APIVersion, "/")
 		if !strings.Contains(o.APIVersion, "/") {

@@ -19,6 +19,9 @@ type Object struct {
 	Doc        int      // 0-based document index in the file
 	Item       int      // index in a List, or -1
 	Chain      []string // how the object was produced (render chain), outermost first
+	// Origin places fields of rendered objects in the files a person edits;
+	// nil for objects read from the file they live in.
+	Origin Locator
 
 	data       []byte     // the document's bytes (for lazy parsing)
 	lineOffset int        // added to the tree's document-relative lines

@@ -13,6 +13,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/bulwark-dev/bulwark/internal/manifest"
 )
 
 // DefaultMaxFileSize bounds what one file may cost in memory.
@@ -35,6 +37,11 @@ type Options struct {
 	// Root, when set, makes reported paths relative to it, so two checkouts
 	// of one repository (a diff's base and head) name files alike.
 	Root string
+	// Rendered reports files (by absolute path, symlinks resolved in the
+	// root) that a renderer reads (chart templates, Kustomize inputs): their
+	// objects come from the render, so walks offer them to file checks only,
+	// never as manifests.
+	Rendered func(path string) bool
 }
 
 // File is one input: its contents, or the reason it could not be read.
@@ -45,6 +52,12 @@ type File struct {
 	// Manifest is set for YAML and JSON files and files named on the command
 	// line; other files come only because a check wants them.
 	Manifest bool
+	// Rendered output only: Chain says how it was produced, outermost first,
+	// and Origin places its objects' fields in the files a person edits (Path
+	// is the main one). File checks do not read rendered output: they read
+	// the files on disk.
+	Chain  []string
+	Origin manifest.Locator
 }
 
 // manifestExts are the extensions read when walking directories; files named
@@ -116,7 +129,8 @@ func walkDir(ctx context.Context, root string, opts Options, fn func(File)) erro
 		if !d.Type().IsRegular() {
 			return nil
 		}
-		if manifestExts[strings.ToLower(filepath.Ext(path))] {
+		rendered := opts.Rendered != nil && opts.Rendered(filepath.Join(absRoot, filepath.FromSlash(rel)))
+		if manifestExts[strings.ToLower(filepath.Ext(path))] && !rendered {
 			fn(readFile(path, opts.display(path), opts))
 		} else if opts.Want != nil && opts.Want(opts.display(path)) {
 			if f := readFile(path, opts.display(path), opts); f.Err == nil {
@@ -234,6 +248,9 @@ func unwrapPathErr(err error) error {
 	}
 	return err
 }
+
+// Display is the path reports show for a file on disk.
+func (o Options) Display(path string) string { return o.display(path) }
 
 // display shows paths relative to the working directory when they are
 // inside it, with forward slashes, so reports are the same on every machine.
