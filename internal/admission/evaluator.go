@@ -1,0 +1,249 @@
+// Package admission is Bulwark's validating admission webhook: the same
+// engine and policy decision as `bulwark scan`, applied to one object in an
+// AdmissionReview. Everything a request needs (policy, compiled rules,
+// cluster state for whole-set rules) is built before the request arrives;
+// the request path does no disk or network I/O.
+package admission
+
+import (
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/bulwark-dev/bulwark/internal/engine"
+	"github.com/bulwark-dev/bulwark/internal/manifest"
+	"github.com/bulwark-dev/bulwark/internal/policy"
+	"github.com/bulwark-dev/bulwark/internal/rule"
+	"github.com/bulwark-dev/bulwark/internal/rules"
+)
+
+// File names stand in for the file of a finding: the object under review,
+// and the cluster objects whole-set rules read from the cache.
+const (
+	RequestFile = "(admission request)"
+	ClusterFile = "(cluster)"
+)
+
+// Evaluator is one policy compiled with its rules. It is immutable and safe
+// for concurrent use; a policy reload builds a new one and swaps it in.
+type Evaluator struct {
+	Policy *policy.Policy
+	// objects runs the per-object checks on the request's object only; sets
+	// runs the whole-set checks on it together with the cluster's objects.
+	objects  *engine.Engine
+	sets     *engine.Engine
+	setKinds map[string]bool // kinds some whole-set check reads
+	baseline atomic.Pointer[baselineMemo]
+}
+
+// NewEvaluator compiles a policy's rules the way `bulwark scan` does.
+func NewEvaluator(pol *policy.Policy) (*Evaluator, error) {
+	reg, err := rules.Registry(rules.Config{PSSLevel: pol.PodSecurity.Level, PSSVersion: pol.PodSecurity.Version,
+		Custom: pol.Custom, CustomSource: pol.Source})
+	if err != nil {
+		return nil, err
+	}
+	return newEvaluator(pol, reg)
+}
+
+func newEvaluator(pol *policy.Policy, reg *rule.Registry) (*Evaluator, error) {
+	objReg, err := rule.NewRegistry(reg.ObjectChecks(), nil)
+	if err != nil {
+		return nil, err
+	}
+	ev := &Evaluator{Policy: pol, objects: engine.New(objReg, 1), setKinds: map[string]bool{}}
+	if sc := reg.SetChecks(); len(sc) > 0 {
+		setReg, err := rule.NewRegistry(nil, sc)
+		if err != nil {
+			return nil, err
+		}
+		ev.sets = engine.New(setReg, 1)
+		for _, c := range sc {
+			for _, k := range c.Kinds() {
+				ev.setKinds[k] = true
+			}
+		}
+	}
+	return ev, nil
+}
+
+// SetKinds lists the kinds whole-set rules read: what the cluster cache
+// should hold and what DELETE requests matter for.
+func (ev *Evaluator) SetKinds() []string {
+	out := make([]string, 0, len(ev.setKinds))
+	for k := range ev.setKinds {
+		out = append(out, k)
+	}
+	return out
+}
+
+// Snapshot is a consistent view of the cluster objects whole-set rules read.
+// Its objects are parsed before they are published and never changed, so
+// concurrent requests may read them.
+type Snapshot struct {
+	Generation uint64
+	Objects    []*manifest.Object // File is ClusterFile
+}
+
+// ClusterState hands out the newest snapshot; it must not block or do I/O.
+type ClusterState interface {
+	Snapshot() *Snapshot
+}
+
+// baselineMemo is the fingerprints of what whole-set rules find in one
+// snapshot, so a request is judged only by the findings it introduces on
+// other objects.
+type baselineMemo struct {
+	snap *Snapshot
+	fps  map[string]bool
+}
+
+// Input is the part of an admission request the decision depends on.
+type Input struct {
+	Operation string // CREATE, UPDATE, DELETE, CONNECT
+	Namespace string // the request's namespace, used when the object has none
+	Object    []byte // JSON; the old object for DELETE
+	Now       time.Time
+}
+
+// Result is the policy's decision on a request.
+type Result struct {
+	Kind, Namespace, Name string
+	Decision              policy.Decision
+}
+
+// Evaluate runs the request's object through the engine and the policy.
+// Findings on the object itself are all reported, as `bulwark scan` reports
+// them; findings of whole-set rules on other cluster objects count only
+// when this request introduces them (a RoleBinding that gives an existing
+// ServiceAccount a path to cluster-admin).
+func (ev *Evaluator) Evaluate(in Input, state ClusterState) (Result, error) {
+	mf := manifest.Parse(RequestFile, in.Object, nil)
+	if len(mf.Errors) > 0 {
+		return Result{}, fmt.Errorf("decoding object: %s", mf.Errors[0].Msg)
+	}
+	if len(mf.Objects) != 1 {
+		return Result{}, fmt.Errorf("decoding object: want one Kubernetes object, got %d", len(mf.Objects))
+	}
+	obj := mf.Objects[0]
+	if _, err := obj.Root(); err != nil {
+		return Result{}, fmt.Errorf("decoding object: %v", err)
+	}
+	res := Result{Kind: obj.Kind, Namespace: obj.Namespace(), Name: obj.Name()}
+	if res.Namespace == "" {
+		res.Namespace = in.Namespace
+	}
+	var findings []rule.Finding
+	deleting := in.Operation == "DELETE"
+	if !deleting {
+		findings = ev.objects.CheckObjects([]*manifest.Object{obj})
+	}
+	if ev.sets != nil && ev.setKinds[obj.Kind] {
+		findings = append(findings, ev.setFindings(obj, res.Namespace, deleting, state)...)
+	}
+	for i := range findings {
+		if o := findings[i].Object; o != nil && o.Namespace == "" && findings[i].Location.File == RequestFile {
+			o.Namespace = res.Namespace
+		}
+	}
+	res.Decision = ev.Policy.Decide(findings, policy.Options{Now: in.Now})
+	engine.Sort(res.Decision.Findings)
+	return res, nil
+}
+
+// setFindings runs the whole-set rules on the cluster as it would be after
+// the request, and keeps what is about the request's object or new.
+func (ev *Evaluator) setFindings(obj *manifest.Object, ns string, deleting bool, state ClusterState) []rule.Finding {
+	var snap *Snapshot
+	if state != nil {
+		snap = state.Snapshot()
+	}
+	if snap == nil {
+		snap = &Snapshot{}
+	}
+	key := identity{obj.APIVersion, obj.Kind, ns, obj.Name()}
+	after := make([]*manifest.Object, 0, len(snap.Objects)+1)
+	if !deleting {
+		after = append(after, obj)
+	}
+	for _, o := range snap.Objects {
+		if !key.same(o) {
+			after = append(after, o)
+		}
+	}
+	known := ev.baselineFor(snap)
+	var out []rule.Finding
+	for _, f := range ev.sets.CheckObjects(after) {
+		if f.Location.File == RequestFile || !known[f.Fingerprint] {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func (ev *Evaluator) baselineFor(snap *Snapshot) map[string]bool {
+	if m := ev.baseline.Load(); m != nil && m.snap == snap {
+		return m.fps
+	}
+	fps := map[string]bool{}
+	for _, f := range ev.sets.CheckObjects(snap.Objects) {
+		fps[f.Fingerprint] = true
+	}
+	ev.baseline.Store(&baselineMemo{snap: snap, fps: fps})
+	return fps
+}
+
+// identity is what makes two objects the same API object.
+type identity struct{ apiVersion, kind, namespace, name string }
+
+func (id identity) same(o *manifest.Object) bool {
+	return o.Kind == id.kind && o.Name() == id.name && o.Namespace() == id.namespace && group(o.APIVersion) == group(id.apiVersion)
+}
+
+func group(apiVersion string) string {
+	for i := 0; i < len(apiVersion); i++ {
+		if apiVersion[i] == '/' {
+			return apiVersion[:i]
+		}
+	}
+	return ""
+}
+
+// Judge holds the evaluator in force; a policy reload swaps it atomically,
+// so requests in flight finish with the policy they started with.
+type Judge struct {
+	cur atomic.Pointer[Evaluator]
+}
+
+// NewJudge starts with ev in force.
+func NewJudge(ev *Evaluator) *Judge {
+	j := &Judge{}
+	j.cur.Store(ev)
+	return j
+}
+
+// Current returns the evaluator in force.
+func (j *Judge) Current() *Evaluator { return j.cur.Load() }
+
+// Swap puts ev in force and returns the previous one.
+func (j *Judge) Swap(ev *Evaluator) *Evaluator { return j.cur.Swap(ev) }
+
+// ClusterObject turns a cluster object's JSON into an object for a
+// snapshot, parsed now so that concurrent requests only read it.
+func ClusterObject(data []byte) (*manifest.Object, error) {
+	mf := manifest.Parse(ClusterFile, data, nil)
+	if len(mf.Errors) > 0 {
+		return nil, mf.Errors[0]
+	}
+	if len(mf.Objects) != 1 {
+		return nil, fmt.Errorf("want one object, got %d", len(mf.Objects))
+	}
+	o := mf.Objects[0]
+	if _, err := o.Root(); err != nil {
+		return nil, err
+	}
+	if o.MayRunPods() {
+		_, _ = o.PodTemplate()
+	}
+	return o, nil
+}
