@@ -1,0 +1,64 @@
+package secrets
+
+import (
+	"fmt"
+
+	"github.com/bulwark-dev/bulwark/internal/manifest"
+	"github.com/bulwark-dev/bulwark/internal/rule"
+)
+
+// configMapCredentials checks ConfigMap data and binaryData (decoded when it
+// is text). A single value is reported when its key says it is a credential
+// (DB_PASSWORD, api_key) or the value is one (a token, a URL with
+// user:password@). A value that embeds a file (application.properties,
+// .env, settings.json, values.yaml, .npmrc, .netrc, settings.xml, an INI
+// or Python settings file) is read entry by entry the same way, and an
+// embedded kubeconfig is left to the kubeconfig rule. Allowed: templates,
+// placeholders, references to Secrets and files, and configuration that
+// only has a credential-like name (a path, a duration, a number).
+var configMapCredentials = &objectRule{
+	Meta: meta("BW-SE-004", "configmap-credentials", "ConfigMap holds a credential", rule.High,
+		"ConfigMaps are meant for non-confidential configuration: they are readable by far more people and "+
+			"controllers than Secrets, are not encrypted at rest, and are printed freely by tooling. A password or token "+
+			"in one, often inside an embedded properties or JSON file, is exposed to all of them and to everyone who reads "+
+			"the repository.",
+		"Move the credential into a Secret delivered by a secret manager and reference it from the application "+
+			"(an env valueFrom.secretKeyRef, a mounted Secret file, or a placeholder the application resolves at start)."+deliver,
+		"https://kubernetes.io/docs/concepts/configuration/configmap/", k8sGoodPrac),
+	Applies: func(obj *manifest.Object) bool { return obj.Kind == "ConfigMap" && obj.APIVersion == "v1" },
+	Check: func(s *scope) {
+		if hasSOPS(s.root) {
+			return
+		}
+		for _, e := range entries(at(s.root, "data")) {
+			if !isScalar(e.val) {
+				continue
+			}
+			s.cover(e.key, e.val)
+			s.configEntry(child("data", e.name), e.name, e.val.Value, s.textStart(e.val))
+		}
+		for _, e := range entries(at(s.root, "binaryData")) {
+			if !isScalar(e.val) {
+				continue
+			}
+			s.cover(e.key, e.val)
+			if b, ok := decodeBase64(e.val.Value); ok && printable(b) {
+				s.configEntry(child("binaryData", e.name), e.name, string(b), 0)
+			}
+		}
+	},
+}
+
+// configEntry judges one ConfigMap value: a single value, an embedded file
+// or an embedded kubeconfig.
+func (s *scope) configEntry(path, name, value string, first int) {
+	where := fmt.Sprintf("ConfigMap key %q", name)
+	switch {
+	case kubeconfigText(value):
+		s.kubeconfig(path, where, value, first)
+	case multiline([]byte(value)):
+		s.text(textVal{path: path, where: where, name: name, text: value, first: first})
+	default:
+		s.value(val{path: path, where: where, name: name, value: value, named: secretName(name), loose: true})
+	}
+}
