@@ -94,8 +94,7 @@ func (a *Analysis) aggregatedRisk(role *rbac.Role, r *rbac.Rule) (rbac.Severity,
 		if p.binding.Role == role {
 			continue
 		}
-		gr := rbac.Grant{Namespace: p.binding.Namespace, Binding: p.binding, Role: p.binding.Role, Rule: p.rule}
-		consider(gr.Risks(), a.Scopes.Of(p.binding.Namespace), p.rule)
+		consider(a.risksAt(p), a.Scopes.Of(p.binding.Namespace), p.rule)
 	}
 	return sev, title
 }

@@ -2,7 +2,10 @@ package rbacrules
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -28,6 +31,8 @@ type Analysis struct {
 	invalid   []invalidObject
 
 	effective  map[rbac.Subject][]rbac.Grant
+	risks      map[placement][]rbac.Risk // catalog matches of a rule where a binding puts it
+	allowedObj map[*rbac.Binding]bool
 	placements map[origin][]placement
 	paths      []EscalationPath
 	pathOf     map[rbac.Subject]int
@@ -55,70 +60,51 @@ type invalidObject struct {
 func Analyze(objs []*manifest.Object, cfg Config) *Analysis {
 	cfg = cfg.withDefaults()
 	a := &Analysis{
-		Scopes:    rbac.NewScopePolicy(cfg.PrivilegedNamespaces),
-		cfg:       cfg,
-		subjects:  map[*manifest.Object][]rbacv1.Subject{},
-		accounts:  map[rbac.Subject]*manifest.Object{},
-		running:   map[rbac.Subject]bool{},
-		effective: map[rbac.Subject][]rbac.Grant{},
+		Scopes:     rbac.NewScopePolicy(cfg.PrivilegedNamespaces),
+		cfg:        cfg,
+		subjects:   map[*manifest.Object][]rbacv1.Subject{},
+		accounts:   map[rbac.Subject]*manifest.Object{},
+		running:    map[rbac.Subject]bool{},
+		effective:  map[rbac.Subject][]rbac.Grant{},
+		risks:      map[placement][]rbac.Risk{},
+		allowedObj: map[*rbac.Binding]bool{},
 	}
+	// Decoding builds each object's YAML tree, most of the cost: it runs
+	// on every CPU, one object per goroutine at a time.
+	dec := make([]decoded, len(objs))
+	parallel(len(objs), func(i int) { dec[i] = decode(objs[i]) })
 	var in rbac.Input
-	var pods []*manifest.Object
 	automount := map[rbac.Subject]*bool{}
-	for _, o := range objs {
-		if o.Kind != "ServiceAccount" && !isRBAC(o) {
-			if isWorkloadKind(o.Kind) {
-				pods = append(pods, o)
-			}
-			continue
-		}
-		var err error
-		switch o.Kind {
-		case "Role":
-			var r rbacv1.Role
-			if err = o.Decode("", &r); err == nil {
-				in.Roles = append(in.Roles, rbac.Sourced[rbacv1.Role]{Object: r, Source: o})
-			}
-		case "ClusterRole":
-			var r rbacv1.ClusterRole
-			if err = o.Decode("", &r); err == nil {
-				in.ClusterRoles = append(in.ClusterRoles, rbac.Sourced[rbacv1.ClusterRole]{Object: r, Source: o})
-			}
-		case "RoleBinding":
-			var b rbacv1.RoleBinding
-			if err = o.Decode("", &b); err == nil {
-				in.RoleBindings = append(in.RoleBindings, rbac.Sourced[rbacv1.RoleBinding]{Object: b, Source: o})
-				a.subjects[o] = b.Subjects
-			}
-		case "ClusterRoleBinding":
-			var b rbacv1.ClusterRoleBinding
-			if err = o.Decode("", &b); err == nil {
-				in.ClusterRoleBindings = append(in.ClusterRoleBindings, rbac.Sourced[rbacv1.ClusterRoleBinding]{Object: b, Source: o})
-				a.subjects[o] = b.Subjects
-			}
-		case "ServiceAccount":
-			var sa corev1.ServiceAccount
-			if err = o.Decode("", &sa); err == nil && sa.Name != "" {
-				ns := orDefault(sa.Namespace)
-				in.ServiceAccounts = append(in.ServiceAccounts, rbac.ServiceAccount{Namespace: ns, Name: sa.Name, Source: o})
-				s := rbac.ServiceAccountSubject(ns, sa.Name)
-				a.accounts[s] = o
-				automount[s] = sa.AutomountServiceAccountToken
-			}
-		default:
-			continue
-		}
-		if err != nil {
+	for i, o := range objs {
+		d := &dec[i]
+		switch {
+		case d.err != nil:
 			if _, parseErr := o.Root(); parseErr == nil { // parse errors are the engine's to report
-				a.invalid = append(a.invalid, invalidObject{obj: o, err: err})
+				a.invalid = append(a.invalid, invalidObject{obj: o, err: d.err})
 			}
+		case d.role != nil:
+			in.Roles = append(in.Roles, rbac.Sourced[rbacv1.Role]{Object: *d.role, Source: o})
+		case d.clusterRole != nil:
+			in.ClusterRoles = append(in.ClusterRoles, rbac.Sourced[rbacv1.ClusterRole]{Object: *d.clusterRole, Source: o})
+		case d.roleBinding != nil:
+			in.RoleBindings = append(in.RoleBindings, rbac.Sourced[rbacv1.RoleBinding]{Object: *d.roleBinding, Source: o})
+			a.subjects[o] = d.roleBinding.Subjects
+		case d.clusterRoleBinding != nil:
+			in.ClusterRoleBindings = append(in.ClusterRoleBindings, rbac.Sourced[rbacv1.ClusterRoleBinding]{Object: *d.clusterRoleBinding, Source: o})
+			a.subjects[o] = d.clusterRoleBinding.Subjects
+		case d.account != nil && d.account.Name != "":
+			ns := orDefault(d.account.Namespace)
+			in.ServiceAccounts = append(in.ServiceAccounts, rbac.ServiceAccount{Namespace: ns, Name: d.account.Name, Source: o})
+			s := rbac.ServiceAccountSubject(ns, d.account.Name)
+			a.accounts[s] = o
+			automount[s] = d.account.AutomountServiceAccountToken
 		}
 	}
-	for _, o := range pods {
-		w, ok := workloadOf(o, automount)
-		if !ok {
+	for i, o := range objs {
+		if dec[i].pod == nil {
 			continue
 		}
+		w := workloadOf(o, dec[i].pod, automount)
 		a.Workloads = append(a.Workloads, w)
 		if w.Mounted {
 			a.running[w.ServiceAccount] = true
@@ -149,14 +135,72 @@ func isWorkloadKind(kind string) bool {
 	return false
 }
 
+// decoded is one object in typed form; at most one field is set.
+type decoded struct {
+	role               *rbacv1.Role
+	clusterRole        *rbacv1.ClusterRole
+	roleBinding        *rbacv1.RoleBinding
+	clusterRoleBinding *rbacv1.ClusterRoleBinding
+	account            *corev1.ServiceAccount
+	pod                *manifest.PodTemplate
+	err                error
+}
+
+func decode(o *manifest.Object) decoded {
+	var d decoded
+	switch {
+	case o.Kind == "ServiceAccount":
+		d.account = &corev1.ServiceAccount{}
+		d.err = o.Decode("", d.account)
+	case isRBAC(o) && o.Kind == "Role":
+		d.role = &rbacv1.Role{}
+		d.err = o.Decode("", d.role)
+	case isRBAC(o) && o.Kind == "ClusterRole":
+		d.clusterRole = &rbacv1.ClusterRole{}
+		d.err = o.Decode("", d.clusterRole)
+	case isRBAC(o) && o.Kind == "RoleBinding":
+		d.roleBinding = &rbacv1.RoleBinding{}
+		d.err = o.Decode("", d.roleBinding)
+	case isRBAC(o) && o.Kind == "ClusterRoleBinding":
+		d.clusterRoleBinding = &rbacv1.ClusterRoleBinding{}
+		d.err = o.Decode("", d.clusterRoleBinding)
+	case isWorkloadKind(o.Kind):
+		// A pod spec that does not decode is the engine's to report.
+		if pt, err := o.PodTemplate(); err == nil {
+			d.pod = pt
+		}
+	}
+	return d
+}
+
+// parallel runs f(0..n-1) on every CPU.
+func parallel(n int, f func(i int)) {
+	workers := runtime.GOMAXPROCS(0)
+	if workers > n {
+		workers = n
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
 // workloadOf reads the ServiceAccount a workload runs as. A pod mounts its
 // token unless its spec says automountServiceAccountToken: false, or
 // leaves it unset and its ServiceAccount says false.
-func workloadOf(o *manifest.Object, automount map[rbac.Subject]*bool) (Workload, bool) {
-	pt, err := o.PodTemplate()
-	if err != nil || pt == nil {
-		return Workload{}, false // the engine reports objects that do not decode
-	}
+func workloadOf(o *manifest.Object, pt *manifest.PodTemplate, automount map[rbac.Subject]*bool) Workload {
 	name, field := pt.Spec.ServiceAccountName, "serviceAccountName"
 	if name == "" && pt.Spec.DeprecatedServiceAccount != "" {
 		name, field = pt.Spec.DeprecatedServiceAccount, "serviceAccount"
@@ -171,7 +215,7 @@ func workloadOf(o *manifest.Object, automount map[rbac.Subject]*bool) (Workload,
 	} else if v := automount[s]; v != nil {
 		mounted = *v
 	}
-	return Workload{Object: o, ServiceAccount: s, Path: pt.SpecPath + "." + field, Mounted: mounted}, true
+	return Workload{Object: o, ServiceAccount: s, Path: pt.SpecPath + "." + field, Mounted: mounted}
 }
 
 func orDefault(ns string) string {
@@ -218,10 +262,7 @@ func (a *Analysis) AllowedRole(r *rbac.Role) bool {
 // AllowedBinding reports whether the policy treats the binding, or the
 // role it binds, as a known system or vendor object.
 func (a *Analysis) AllowedBinding(b *rbac.Binding) bool {
-	if o := Object(b.Source); o != nil && a.cfg.allowed(b.Name, o.StringMap("metadata.labels")) {
-		return true
-	}
-	return a.AllowedRole(b.Role)
+	return a.allowedBindingObject(b) || a.AllowedRole(b.Role)
 }
 
 // SubjectPath is the field path of a binding's subject: subjects[i] for

@@ -23,8 +23,7 @@ func (a *Analysis) roleRisk(b *rbac.Binding) (rbac.Severity, string) {
 	var title string
 	scope := a.Scopes.Of(b.Namespace)
 	for _, r := range b.Role.Rules {
-		gr := rbac.Grant{Namespace: b.Namespace, Binding: b, Role: b.Role, Rule: r}
-		for _, risk := range gr.Risks() {
+		for _, risk := range a.risksAt(placement{b, r}) {
 			if s := risk.SeverityAt(scope, r.PolicyRule); s > sev {
 				sev, title = s, risk.Title
 			}

@@ -64,8 +64,7 @@ func (a *Analysis) builtinRisks(b *rbac.Binding) (rbac.Severity, []string, *rbac
 		if !r.Origin.Builtin {
 			continue
 		}
-		gr := rbac.Grant{Namespace: b.Namespace, Binding: b, Role: b.Role, Rule: r}
-		for _, risk := range gr.Risks() {
+		for _, risk := range a.risksAt(placement{b, r}) {
 			if risk.ID == "wildcard" {
 				continue
 			}

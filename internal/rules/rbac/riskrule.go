@@ -168,18 +168,15 @@ func (f family) ruleHit(a *Analysis, role *rbac.Role, r *rbac.Rule) (rule.Hit, b
 			continue
 		}
 		h := holding{rule: p.rule, namespace: p.binding.Namespace, binding: p.binding, role: p.binding.Role}
-		gr := rbac.Grant{Namespace: h.namespace, Binding: p.binding, Role: p.binding.Role, Rule: p.rule}
-		f.judge(a, h, gr.Risks(), &j)
+		f.judge(a, h, a.risksAt(p), &j)
 	}
 	unbound := len(places) == 0
 	if unbound {
 		h := holding{rule: r, role: role}
-		risks := rbac.Risks(r.PolicyRule)
 		if role.Kind == "Role" {
 			h.namespace = role.Namespace
-			risks = (&rbac.Grant{Namespace: role.Namespace, Role: role, Rule: r}).Risks()
 		}
-		f.judgeUnbound(a, h, risks, &j)
+		f.judgeUnbound(a, h, a.unboundRisks(role, r), &j)
 	}
 	if j.count == 0 {
 		return rule.Hit{}, false
@@ -264,10 +261,43 @@ func subjectList(subjects []rbac.Subject) string {
 }
 
 // allowedBindingObject reports whether the binding itself (by name or
-// labels) is a known system or vendor binding.
+// labels) is a known system or vendor binding (cached).
 func (a *Analysis) allowedBindingObject(b *rbac.Binding) bool {
+	if v, ok := a.allowedObj[b]; ok {
+		return v
+	}
 	o := Object(b.Source)
-	return o != nil && a.cfg.allowed(b.Name, o.StringMap("metadata.labels"))
+	v := o != nil && a.cfg.allowed(b.Name, o.StringMap("metadata.labels"))
+	a.allowedObj[b] = v
+	return v
+}
+
+// unboundRisks lists the catalog entries of a rule no binding reaches: a
+// Role's at its namespace, a ClusterRole's wherever it may be bound
+// (cached).
+func (a *Analysis) unboundRisks(role *rbac.Role, r *rbac.Rule) []rbac.Risk {
+	p := placement{rule: r}
+	if risks, ok := a.risks[p]; ok {
+		return risks
+	}
+	risks := rbac.Risks(r.PolicyRule)
+	if role.Kind == "Role" {
+		risks = (&rbac.Grant{Namespace: role.Namespace, Role: role, Rule: r}).Risks()
+	}
+	a.risks[p] = risks
+	return risks
+}
+
+// risksAt lists the catalog entries a rule matches where the binding puts
+// it (cached: every family asks).
+func (a *Analysis) risksAt(p placement) []rbac.Risk {
+	if r, ok := a.risks[p]; ok {
+		return r
+	}
+	gr := rbac.Grant{Namespace: p.binding.Namespace, Binding: p.binding, Role: p.binding.Role, Rule: p.rule}
+	r := gr.Risks()
+	a.risks[p] = r
+	return r
 }
 
 // compatible reports whether a grant at namespace g can act together with

@@ -71,7 +71,7 @@ func (a *Analysis) powerOf(s rbac.Subject) power {
 			break
 		}
 		scope := a.Scopes.Of(g.Namespace)
-		for _, risk := range g.Risks() {
+		for _, risk := range a.risksAt(placement{g.Binding, g.Rule}) {
 			if sev := risk.SeverityAt(scope, g.Rule.PolicyRule); sev > p.sev {
 				p = power{sev, fmt.Sprintf("holds %s %s through %s", risk.Title, ScopeText(g.Namespace), BindingName(g.Binding))}
 			}

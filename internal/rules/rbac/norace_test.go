@@ -1,0 +1,5 @@
+//go:build !race
+
+package rbacrules
+
+const raceEnabled = false
