@@ -18,7 +18,7 @@ import (
 // those whose path holds no encrypted file.
 var fluxSOPSWithoutDecryption = &setRule{
 	meta: rule.Meta{
-		ID: "BW-GO-020", Name: "flux-sops-without-decryption",
+		ID: "BW-GO-019", Name: "flux-sops-without-decryption",
 		Title:    "Flux Kustomization applies SOPS files without decrypting them",
 		Severity: rule.Low, Category: rule.GitOps,
 		Why: "A Kustomization applies the SOPS-encrypted files under its path only when spec.decryption names the provider and the key Secret; without it, reconciliation fails on them, or the encrypted blob is applied as-is. " +

@@ -83,7 +83,6 @@ var all = []any{
 	fluxUnverifiedSource,
 	fluxNoServiceAccount,
 	fluxCrossNamespaceRef,
-	fluxSubstituteSecret,
 	fluxSOPSWithoutDecryption,
 }
 

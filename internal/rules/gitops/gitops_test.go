@@ -111,11 +111,8 @@ func TestHits(t *testing.T) {
 			{"BW-GO-016", "spec.verify", 7, "GitRepository flux-system feeds production (Kustomization flux-system, path ./clusters/production) but does not verify commit signatures (no spec.verify)"}}},
 		{"flux-cross-namespace-ref/fail/helmrelease.yaml", []hit{
 			{"BW-GO-018", "spec.chart.spec.sourceRef.namespace", 16, "HelmRelease podinfo in namespace podinfo reads HelmRepository podinfo from namespace flux-system"}}},
-		{"flux-substitute-secret/fail/kustomization.yaml", []hit{
-			{"BW-GO-019", `spec.postBuild.substitute["DB_PASSWORD"]`, 16, "post-build variable DB_PASSWORD holds a literal value that its name says is secret"},
-			{"BW-GO-019", `spec.postBuild.substitute["slack_api_token"]`, 17, "post-build variable slack_api_token holds a literal value that its name says is secret"}}},
 		{"flux-sops-without-decryption/fail/kustomization-and-secret.yaml", []hit{
-			{"BW-GO-020", "spec.decryption", 6, "Kustomization apps applies SOPS-encrypted Secret app-db (testdata/flux-sops-without-decryption/fail/kustomization-and-secret.yaml) but sets no spec.decryption"}}},
+			{"BW-GO-019", "spec.decryption", 6, "Kustomization apps applies SOPS-encrypted Secret app-db (testdata/flux-sops-without-decryption/fail/kustomization-and-secret.yaml) but sets no spec.decryption"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
