@@ -24,7 +24,7 @@ func (a *Analysis) roleRisk(b *rbac.Binding) (rbac.Severity, string) {
 	scope := a.Scopes.Of(b.Namespace)
 	for _, r := range b.Role.Rules {
 		for _, risk := range a.risksAt(placement{b, r}) {
-			if s := risk.SeverityAt(scope, r.PolicyRule); s > sev {
+			if s := risk.SeverityAt(scope, r.PolicyRule); s > sev || (s == sev && before(risk.Title, title)) {
 				sev, title = s, risk.Title
 			}
 		}
@@ -89,6 +89,25 @@ func onlyPublicEndpoints(r *rbac.Role) bool {
 		}
 	}
 	return true
+}
+
+// catalogOrder ranks risk titles as the catalog lists them, which is
+// roughly most consequential first; messages name the first of equally
+// severe risks.
+var catalogOrder = func() map[string]int {
+	m := map[string]int{}
+	for i, r := range rbac.Catalog() {
+		m[r.Title] = i
+	}
+	return m
+}()
+
+// before reports whether risk title a comes before b in the catalog ("" last).
+func before(a, b string) bool {
+	if b == "" {
+		return true
+	}
+	return catalogOrder[a] < catalogOrder[b]
 }
 
 func maxSev(a, b rbac.Severity) rbac.Severity {

@@ -48,8 +48,9 @@ var workloadToken = &Rule{
 }
 
 type power struct {
-	sev rbac.Severity
-	why string
+	sev   rbac.Severity
+	why   string
+	title string
 }
 
 // powerOf judges what a ServiceAccount's own grants give whoever holds its
@@ -67,19 +68,19 @@ func (a *Analysis) powerOf(s rbac.Subject) power {
 			continue
 		}
 		if g.Namespace == "" && isAdminRule(&g.Rule.PolicyRule) {
-			p = power{rbac.Critical, "holds cluster-admin through " + BindingName(g.Binding)}
+			p = power{rbac.Critical, "holds cluster-admin through " + BindingName(g.Binding), ""}
 			break
 		}
 		scope := a.Scopes.Of(g.Namespace)
 		for _, risk := range a.risksAt(placement{g.Binding, g.Rule}) {
-			if sev := risk.SeverityAt(scope, g.Rule.PolicyRule); sev > p.sev {
-				p = power{sev, fmt.Sprintf("holds %s %s through %s", risk.Title, ScopeText(g.Namespace), BindingName(g.Binding))}
+			if sev := risk.SeverityAt(scope, g.Rule.PolicyRule); sev > p.sev || (sev == p.sev && before(risk.Title, p.title)) {
+				p = power{sev, fmt.Sprintf("holds %s %s through %s", risk.Title, ScopeText(g.Namespace), BindingName(g.Binding)), risk.Title}
 			}
 		}
 	}
 	if p.sev < rbac.Critical {
 		if path, ok := a.PathTo(s); ok {
-			p = power{rbac.Critical, fmt.Sprintf("can become cluster-admin in %d %s (%s)", len(path.Steps), plural(len(path.Steps), "step"), path.Path)}
+			p = power{rbac.Critical, fmt.Sprintf("can become cluster-admin in %d %s (%s)", len(path.Steps), plural(len(path.Steps), "step"), path.Path), ""}
 		}
 	}
 	a.power[s] = p
