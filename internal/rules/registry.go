@@ -8,6 +8,7 @@ import (
 	"github.com/bulwark-dev/bulwark/internal/rules/custom"
 	"github.com/bulwark-dev/bulwark/internal/rules/hygiene"
 	"github.com/bulwark-dev/bulwark/internal/rules/podsecurity"
+	rbacrules "github.com/bulwark-dev/bulwark/internal/rules/rbac"
 )
 
 // Config selects variants of the built-in checks.
@@ -40,5 +41,6 @@ func Registry(cfg Config) (*rule.Registry, error) {
 	noVAP, _ := custom.VAP(nil, false)
 	objectChecks = append(objectChecks, noVAP)
 	var setChecks []rule.SetCheck
+	setChecks = append(setChecks, rbacrules.New(rbacrules.DefaultConfig()))
 	return rule.NewRegistry(objectChecks, setChecks)
 }
