@@ -8,6 +8,7 @@ import (
 	"github.com/bulwark-dev/bulwark/internal/rules/custom"
 	"github.com/bulwark-dev/bulwark/internal/rules/hygiene"
 	"github.com/bulwark-dev/bulwark/internal/rules/podsecurity"
+	"github.com/bulwark-dev/bulwark/internal/rules/secrets"
 	rbacrules "github.com/bulwark-dev/bulwark/internal/rules/rbac"
 )
 
@@ -40,7 +41,9 @@ func Registry(cfg Config) (*rule.Registry, error) {
 	// scan runs them in a second pass (cli), this entry declares the rule.
 	noVAP, _ := custom.VAP(nil, false)
 	objectChecks = append(objectChecks, noVAP)
+	objectChecks = append(objectChecks, secrets.ObjectChecks()...)
 	var setChecks []rule.SetCheck
 	setChecks = append(setChecks, rbacrules.New(rbacrules.DefaultConfig()))
-	return rule.NewRegistry(objectChecks, setChecks)
+	setChecks = append(setChecks, secrets.SetChecks()...)
+	return rule.NewRegistry(objectChecks, setChecks, secrets.FileChecks()...)
 }

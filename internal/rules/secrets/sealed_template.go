@@ -55,10 +55,13 @@ var sealedTemplate = &objectRule{
 // sealedValue reports a value kubeseal can have produced: base64 of at
 // least an RSA-2048 block plus the AES-GCM payload.
 func sealedValue(v string) bool {
-	v = strings.TrimSpace(v)
+	v = strings.Join(strings.Fields(v), "")
 	if len(v) < 300 {
 		return false
 	}
 	_, err := base64.StdEncoding.DecodeString(v)
+	if err != nil {
+		_, err = base64.RawStdEncoding.DecodeString(strings.TrimRight(v, "="))
+	}
 	return err == nil
 }
