@@ -1,0 +1,3 @@
+{{- define "common.team" -}}
+team: {{ .Values.team | default "shop" }}
+{{- end -}}
