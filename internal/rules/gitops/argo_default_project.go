@@ -10,7 +10,9 @@ import (
 // argoDefaultProject checks the project of an Argo CD Application, and of the
 // Applications an ApplicationSet generates: "default", or no project at all
 // (which Argo CD reads as "default"), is a hit at spec.project. Allowed: any
-// other project; a templated project is left to argo-appset-templated-project.
+// other project; a templated project is left to argo-appset-templated-project;
+// and fragments without a source or destination (kustomize patches), whose
+// base sets the project.
 var argoDefaultProject = &objectRule{
 	meta: rule.Meta{
 		ID: "BW-GO-001", Name: "argo-default-project",
@@ -28,8 +30,8 @@ var argoDefaultProject = &objectRule{
 		if !ok || templated(a.spec.Project) || a.projectName() != "default" {
 			return nil
 		}
-		if a.set && a.spec.Project == "" && obj.String("spec.templatePatch") != "" {
-			return nil // the patch may set the project
+		if a.spec.Project == "" && (!complete(obj) || a.set && obj.String("spec.templatePatch") != "") {
+			return nil // a fragment, or the patch may set the project
 		}
 		what := "application"
 		if a.set {

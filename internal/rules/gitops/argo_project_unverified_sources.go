@@ -13,8 +13,9 @@ import (
 // commit verification) nor spec.sourceIntegrity is a hit at spec (where signatureKeys goes). A project is
 // production when its name, labels or annotations say so, or one of its
 // destinations' namespace, name or server does (see Options.ProductionWords).
-// Allowed: projects that are not production, and production projects that
-// verify their sources.
+// Allowed: projects that are not production, production projects that verify
+// their sources, and fragments without sourceRepos or destinations
+// (kustomize patches).
 var argoProjectUnverifiedSources = &objectRule{
 	meta: rule.Meta{
 		ID: "BW-GO-009", Name: "argo-project-unverified-sources",
@@ -28,7 +29,7 @@ var argoProjectUnverifiedSources = &objectRule{
 	},
 	check: func(o *Options, obj *manifest.Object) []rule.Hit {
 		p, ok := projectOf(obj)
-		if !ok || len(p.SignatureKeys) > 0 || len(p.SourceIntegrity) > 0 {
+		if !ok || len(p.SignatureKeys) > 0 || len(p.SourceIntegrity) > 0 || !complete(obj) {
 			return nil
 		}
 		because := ""

@@ -12,8 +12,9 @@ import (
 // the field goes). Allowed: objects in flux-system (the platform's own), objects
 // that name a service account, Kustomizations and HelmReleases that deploy to
 // another cluster through spec.kubeConfig (they act as that kubeconfig's
-// identity), and objects without a namespace in the file (their namespace is
-// decided by whatever applies them).
+// identity), objects without a namespace in the file (their namespace is
+// decided by whatever applies them), and fragments without a source (kustomize
+// patches, whose base names the account).
 var fluxNoServiceAccount = &objectRule{
 	meta: rule.Meta{
 		ID: "BW-GO-017", Name: "flux-no-service-account",
@@ -30,7 +31,7 @@ var fluxNoServiceAccount = &objectRule{
 			return nil
 		}
 		ns := obj.Namespace()
-		if ns == "" || ns == "flux-system" || obj.String("spec.serviceAccountName") != "" || obj.Node("spec.kubeConfig") != nil {
+		if ns == "" || ns == "flux-system" || obj.String("spec.serviceAccountName") != "" || obj.Node("spec.kubeConfig") != nil || !complete(obj) {
 			return nil
 		}
 		return []rule.Hit{{

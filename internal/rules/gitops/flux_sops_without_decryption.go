@@ -39,7 +39,7 @@ var fluxSOPSWithoutDecryption = &setRule{
 		}
 		var hits []rule.Hit
 		for _, obj := range objs {
-			if !isFluxKustomization(obj) || obj.Node("spec.decryption") != nil {
+			if !isFluxKustomization(obj) || obj.Node("spec.decryption") != nil || !complete(obj) {
 				continue
 			}
 			dir := cleanSpecPath(obj.String("spec.path"))

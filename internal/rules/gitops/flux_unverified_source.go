@@ -2,6 +2,9 @@ package gitops
 
 import (
 	"fmt"
+	"path"
+	"path/filepath"
+	"strings"
 
 	"github.com/bulwark-dev/bulwark/internal/manifest"
 	"github.com/bulwark-dev/bulwark/internal/rule"
@@ -13,10 +16,12 @@ import (
 // feeds production when its own name, namespace, URL or environment label
 // says so, or when a Kustomization or HelmRelease in the scan that reads it
 // does (by name, namespace, targetNamespace or path; see
-// Options.ProductionWords). Such a source without spec.verify is a hit at
-// spec. Allowed: verified sources, and sources that feed no production
-// object. HelmRepository charts cannot be verified by Flux and are not
-// reported.
+// Options.ProductionWords). When several sources share a kind, namespace and
+// name (one flux-system GitRepository per cluster directory), a reader is
+// joined with the one nearest to it in the repository tree. Such a source without spec.verify is a hit at
+// spec.verify (where it goes). Allowed: verified sources, sources that feed
+// no production object, and fragments without a URL (kustomize patches).
+// HelmRepository charts cannot be verified by Flux and are not reported.
 var fluxUnverifiedSource = &setRule{
 	meta: rule.Meta{
 		ID: "BW-GO-016", Name: "flux-unverified-source",
@@ -30,8 +35,17 @@ var fluxUnverifiedSource = &setRule{
 	},
 	kinds: []string{"GitRepository", "OCIRepository", "Kustomization", "HelmRelease"},
 	check: func(o *Options, objs []*manifest.Object) []rule.Hit {
+		// Sources by identity; one repository often holds several clusters,
+		// each with its own flux-system GitRepository.
+		sources := map[key][]*manifest.Object{}
+		for _, obj := range objs {
+			if group(obj.APIVersion) == fluxSource && (obj.Kind == "GitRepository" || obj.Kind == "OCIRepository") {
+				k := key{obj.Kind, obj.Namespace(), obj.Name()}
+				sources[k] = append(sources[k], obj)
+			}
+		}
 		// Why each source is production: the first production reader.
-		feeds := map[key]string{}
+		feeds := map[*manifest.Object]string{}
 		for _, obj := range objs {
 			refs := sourceRefs(obj)
 			if len(refs) == 0 {
@@ -49,8 +63,10 @@ var fluxUnverifiedSource = &setRule{
 				continue
 			}
 			for _, r := range refs {
-				if k := r.ref.target(obj); feeds[k] == "" {
-					feeds[k] = why
+				for _, src := range nearest(obj, sources[r.ref.target(obj)]) {
+					if feeds[src] == "" {
+						feeds[src] = why
+					}
 				}
 			}
 		}
@@ -59,10 +75,10 @@ var fluxUnverifiedSource = &setRule{
 			if group(obj.APIVersion) != fluxSource || obj.Kind != "GitRepository" && obj.Kind != "OCIRepository" {
 				continue
 			}
-			if obj.Node("spec.verify") != nil {
+			if obj.Node("spec.verify") != nil || !complete(obj) {
 				continue
 			}
-			why := feeds[key{obj.Kind, obj.Namespace(), obj.Name()}]
+			why := feeds[obj]
 			if why != "" {
 				why = "feeds production (" + why + ")"
 			} else if o.productionObject(obj) || o.productionWord(obj.String("spec.url")) {
@@ -82,4 +98,35 @@ var fluxUnverifiedSource = &setRule{
 		}
 		return hits
 	},
+}
+
+// nearest picks, among objects of the same identity, those whose file is
+// closest to the referrer's (the longest common directory), so that a
+// production cluster's Kustomization is joined with its own cluster's source.
+func nearest(from *manifest.Object, candidates []*manifest.Object) []*manifest.Object {
+	if len(candidates) < 2 {
+		return candidates
+	}
+	best, out := -1, []*manifest.Object(nil)
+	for _, c := range candidates {
+		n := commonDirs(from.File, c.File)
+		switch {
+		case n > best:
+			best, out = n, []*manifest.Object{c}
+		case n == best:
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// commonDirs counts the leading directories two file paths share.
+func commonDirs(a, b string) int {
+	da := strings.Split(path.Dir(filepath.ToSlash(a)), "/")
+	db := strings.Split(path.Dir(filepath.ToSlash(b)), "/")
+	n := 0
+	for n < len(da) && n < len(db) && da[n] == db[n] {
+		n++
+	}
+	return n
 }

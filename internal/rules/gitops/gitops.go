@@ -230,3 +230,33 @@ func globMatch(pattern, s string) bool {
 	ok, err := path.Match(pattern, s)
 	return err == nil && ok
 }
+
+// complete reports whether an object has the fields its API requires. An
+// incomplete one is a fragment, such as a kustomize patch that only sets
+// spec.path or a HelmRelease's values: rules that report a missing field do
+// not judge it, since the base object it patches carries the rest.
+func complete(obj *manifest.Object) bool {
+	has := func(paths ...string) bool {
+		for _, p := range paths {
+			if obj.Node(p) != nil {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case isArgo(obj, "Application"):
+		return has("spec.destination") && has("spec.source", "spec.sources", "spec.sourceHydrator")
+	case isArgo(obj, "ApplicationSet"):
+		return has("spec.generators") && has("spec.template")
+	case isArgo(obj, "AppProject"):
+		return has("spec.sourceRepos", "spec.destinations")
+	case isFluxKustomization(obj):
+		return has("spec.sourceRef")
+	case isFluxHelmRelease(obj):
+		return has("spec.chart.spec.sourceRef", "spec.chartRef")
+	case group(obj.APIVersion) == fluxSource:
+		return has("spec.url", "spec.bucketName")
+	}
+	return true
+}

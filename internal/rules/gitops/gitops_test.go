@@ -172,3 +172,59 @@ func TestSecureExample(t *testing.T) {
 		t.Errorf("%s %s: %s", h.rule, h.path, h.message)
 	}
 }
+
+// TestFragmentsAreNotJudged: kustomize patches carry only the fields they
+// change, so rules about missing fields leave them to their base.
+func TestFragmentsAreNotJudged(t *testing.T) {
+	src := `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: dev-team
+  namespace: apps
+spec:
+  path: ./production
+---
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: podinfo
+  namespace: podinfo
+spec:
+  values:
+    replicaCount: 2
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: web
+spec:
+  syncPolicy:
+    automated: {}
+`
+	f := manifest.Parse("patch.yaml", []byte(src), nil)
+	for _, h := range run(t, f.Objects) {
+		t.Errorf("%s %s: %s", h.rule, h.path, h.message)
+	}
+}
+
+// TestNearestSource: in a repository with one flux-system source per
+// cluster, the production Kustomization is joined with its own cluster's.
+func TestNearestSource(t *testing.T) {
+	load := func(file, src string) []*manifest.Object {
+		f := manifest.Parse(file, []byte(src), nil)
+		if len(f.Errors) > 0 {
+			t.Fatal(f.Errors[0])
+		}
+		return f.Objects
+	}
+	source := func(verify string) string {
+		return "apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: flux-system\n  namespace: flux-system\nspec:\n  url: ssh://git@github.com/acme/fleet\n" + verify
+	}
+	sync := "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: flux-system\n  namespace: flux-system\nspec:\n  path: ./clusters/production\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n"
+	var objs []*manifest.Object
+	objs = append(objs, load("clusters/staging/flux-system/gotk-sync.yaml", source(""))...)
+	objs = append(objs, load("clusters/production/flux-system/gotk-sync.yaml", source("  verify:\n    mode: HEAD\n    secretRef:\n      name: keys\n")+"---\n"+sync)...)
+	for _, h := range run(t, objs) {
+		t.Errorf("%s %s: %s", h.rule, h.path, h.message)
+	}
+}

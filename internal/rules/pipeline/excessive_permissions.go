@@ -15,8 +15,9 @@ import (
 //     repository's default permissions, read and write in repositories and
 //     organisations created before February 2023.
 //
-// Allowed: read-all, explicit scopes, and jobs that call reusable workflows
-// (they are judged in the called workflow).
+// Allowed: read-all, explicit scopes, jobs that call reusable workflows (they
+// are judged in the called workflow), and jobs that only deploy to a cluster
+// they start on the runner (kind, k3d, minikube: end-to-end tests).
 var excessivePermissions = &ciRule{
 	meta: rule.Meta{
 		ID: "BW-CI-006", Name: "ci-excessive-permissions",

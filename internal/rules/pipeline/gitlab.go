@@ -256,7 +256,7 @@ func (f *ciFile) addScripts(j *ciJob, n *yaml.Node) {
 // deployOf works out whether a job deploys: its own commands, a kubernetes
 // environment, or those of the jobs it extends.
 func (f *ciFile) deployOf(j *ciJob, depth int) string {
-	if j.deploy != "" || depth > 10 {
+	if j.deploy != "" || depth > 10 || localCluster(j) {
 		return j.deploy
 	}
 	for _, s := range j.scripts {

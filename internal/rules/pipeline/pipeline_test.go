@@ -79,6 +79,9 @@ func TestHits(t *testing.T) {
 		"ci-untrusted-checkout/fail/pr-preview.yml": {
 			{"BW-CI-004", 14, 16, "pull_request_target workflow: job preview checks out the pull request's code (actions/checkout ref: ${{ github.event.pull_request.head.sha }}), then runs npm (line 18)"},
 		},
+		"ci-untrusted-checkout/fail/allow-unsafe.yml": {
+			{"BW-CI-004", 17, 16, "workflow_run workflow: job preview checks out the pull request's code (actions/checkout ref: ${{ github.event.workflow_run.head_sha }}), then runs make (line 21)"},
+		},
 		"ci-untrusted-checkout/fail/workflow-run.yml": {
 			{"BW-CI-004", 14, 16, "workflow_run workflow: job report checks out the pull request's code (actions/checkout ref: ${{ github.event.workflow_run.head_sha }}) with the base repository's secrets and token"},
 		},

@@ -3,14 +3,16 @@ package pipeline
 import (
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/bulwark-dev/bulwark/internal/rule"
 )
 
 // secretsInherit checks GitHub workflows for jobs that hand over every
 // secret: secrets: inherit on a call to a reusable workflow is a hit at that
-// line, and toJSON(secrets) anywhere in the file is a hit at the expression.
-// Allowed: passing the secrets a called workflow declares, by name.
+// line (low when the called workflow is in the same repository, ./...), and
+// toJSON(secrets) anywhere in the file is a hit at the expression. Allowed:
+// passing the secrets a called workflow declares, by name.
 var secretsInherit = &ciRule{
 	meta: rule.Meta{
 		ID: "BW-CI-007", Name: "ci-secrets-inherit",
@@ -35,7 +37,11 @@ var secretsInherit = &ciRule{
 						break
 					}
 				}
-				hits = append(hits, hitAt(l, c, fmt.Sprintf("%s passes every secret to %s (secrets: inherit)", j.where(), wc.Uses.Value), "secrets: inherit", j.id))
+				h := hitAt(l, c, fmt.Sprintf("%s passes every secret to %s (secrets: inherit)", j.where(), wc.Uses.Value), "secrets: inherit", j.id)
+				if strings.HasPrefix(wc.Uses.Value, "./") {
+					h.Severity = rule.Low // a workflow of the same repository, changed under the same review
+				}
+				hits = append(hits, h)
 			}
 		}
 		for i, line := range f.lines {

@@ -5,12 +5,15 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/bulwark-dev/bulwark/internal/rule"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/bulwark-dev/bulwark/internal/rule"
 )
 
 // unpinnedDependency checks what deploy pipelines run that someone else can
-// change. Only files with a job that deploys to a cluster are checked:
+// change. Only files with a job that deploys to a cluster are checked (a job
+// that only deploys to a cluster it starts on the runner, an end-to-end
+// test, does not count):
 //   - GitHub: uses: of actions and reusable workflows not pinned to a full
 //     40-character commit SHA (actions of the actions and github
 //     organisations excepted, as zizmor's default policy does), docker://
