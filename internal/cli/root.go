@@ -37,7 +37,7 @@ func NewRoot(s Streams) *cobra.Command {
 	root.SetOut(s.Out)
 	root.SetErr(s.ErrOut)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &ExitError{Code: ExitUsage, Err: err} })
-	root.AddCommand(NewCmdScan(g, nil), NewCmdRules(g), NewCmdVersion(s), NewCmdPolicy(g), NewCmdBaseline(g), NewCmdDiff(g))
+	root.AddCommand(NewCmdScan(g, nil), NewCmdRules(g), NewCmdVersion(s), NewCmdPolicy(g), NewCmdBaseline(g), NewCmdDiff(g), NewCmdRBAC(g))
 	return root
 }
 

@@ -31,8 +31,9 @@ func holdsAdmin(p rbac.Path) bool {
 // each that can reach it without already holding it, shortest first, then
 // by subject. A user or ServiceAccount is left out when one of its
 // implicit groups (system:authenticated, system:serviceaccounts[:ns],
-// system:unauthenticated) reaches cluster-admin by itself: the group's
-// path stands for all its members. The result is cached.
+// system:unauthenticated) reaches cluster-admin by itself and the member's
+// own path starts with what it holds through its groups: the group's path
+// stands for all its members. The result is cached.
 func (a *Analysis) EscalationPaths() []EscalationPath {
 	if a.pathsDone {
 		return a.paths
@@ -40,35 +41,32 @@ func (a *Analysis) EscalationPaths() []EscalationPath {
 	a.pathsDone = true
 	groupReaches := map[string]bool{}
 	var out []EscalationPath
-	consider := func(s rbac.Subject) {
-		p, ok := a.Graph.PathTo(s, rbac.ClusterAdmin)
-		if !ok {
-			return
-		}
-		if s.Kind == rbac.GroupKind {
-			groupReaches[s.Name] = true
-		}
-		if holdsAdmin(p) {
-			return
-		}
-		out = append(out, EscalationPath{Path: p, Entry: a.entry(s)})
-	}
 	subjects := a.Graph.Subjects()
-	for _, s := range subjects {
-		if s.Kind == rbac.GroupKind {
-			consider(s)
-		}
-	}
-	for _, s := range subjects {
-		if s.Kind == rbac.GroupKind || s.Kind == rbac.ClusterAdminKind {
-			continue
-		}
-		covered := false
-		for _, g := range s.Groups() {
-			covered = covered || groupReaches[g]
-		}
-		if !covered {
-			consider(s)
+	// Groups first: whether one reaches decides whether its members are
+	// reported one by one.
+	for _, pass := range []bool{true, false} {
+		for _, s := range subjects {
+			if (s.Kind == rbac.GroupKind) != pass || s.Kind == rbac.ClusterAdminKind {
+				continue
+			}
+			p, ok := a.Graph.PathTo(s, rbac.ClusterAdmin)
+			if !ok {
+				continue
+			}
+			if s.Kind == rbac.GroupKind {
+				groupReaches[s.Name] = true
+			}
+			if holdsAdmin(p) {
+				continue
+			}
+			covered := false
+			for _, g := range s.Groups() {
+				covered = covered || groupReaches[g]
+			}
+			if covered && viaGroups(p.Steps[0]) {
+				continue
+			}
+			out = append(out, EscalationPath{Path: p, Entry: a.entry(s)})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {
@@ -83,6 +81,17 @@ func (a *Analysis) EscalationPaths() []EscalationPath {
 		a.pathOf[p.From] = i
 	}
 	return out
+}
+
+// viaGroups reports whether every grant of the step is held through a
+// group.
+func viaGroups(st rbac.Step) bool {
+	for _, g := range st.Grants {
+		if g.Via == "" {
+			return false
+		}
+	}
+	return len(st.Grants) > 0
 }
 
 // entry reports whether an attacker plausibly holds the identity.
