@@ -15,6 +15,8 @@ var deployVerbs = map[string][]string{
 	"skaffold": {"run", "deploy", "apply"},
 	"werf":     {"converge", "dismiss"},
 	"tk":       {"apply"},
+	// GitLab's Auto DevOps deploy image.
+	"auto-deploy": {"deploy", "delete"},
 }
 
 // otherVerbs are the programs' other subcommands: the first subcommand
@@ -85,6 +87,9 @@ var globalValueFlags = map[string]bool{
 // deployCommand says how a command deploys to a cluster, or "".
 func deployCommand(c command) string {
 	p := c.prog()
+	if _, v, eq, ok := c.flag("--dry-run"); ok && (!eq || v != "none" && v != "false") {
+		return "" // renders or validates only
+	}
 	if verbs, ok := deployVerbs[p]; ok {
 		// The first word that is one of the program's subcommands decides;
 		// flags and their values before it are skipped.

@@ -106,19 +106,20 @@ func TestGitLabIncludes(t *testing.T) {
 
 func TestDeployCommand(t *testing.T) {
 	for script, want := range map[string]string{
-		"kubectl apply -k deploy/prod":                               "kubectl apply",
-		"kubectl -n shop --context prod apply -f x":                  "kubectl apply",
-		"kubectl -n apply get pods":                                  "", // odd namespace name, still a get
-		"kubectl get pods -o yaml":                                   "",
-		"helm upgrade --install web ./chart":                         "helm upgrade",
-		"helm plugin install https://example/plugin":                 "",
-		"helm repo add bitnami https://charts":                       "",
-		"helm template web ./chart | kubectl apply -f -":             "kubectl apply",
-		"flux reconcile kustomization apps":                          "flux reconcile",
-		"flux install --export":                                      "",
-		"argocd app sync shop":                                       "argocd app sync",
-		"argocd app get shop":                                        "",
-		"gcloud container clusters get-credentials prod --region eu": "gcloud container clusters get-credentials",
+		"kubectl apply -k deploy/prod":                                           "kubectl apply",
+		"kubectl -n shop --context prod apply -f x":                              "kubectl apply",
+		"kubectl -n apply get pods":                                              "", // odd namespace name, still a get
+		"kubectl get pods -o yaml":                                               "",
+		"helm upgrade --install web ./chart":                                     "helm upgrade",
+		"helm plugin install https://example/plugin":                             "",
+		"helm repo add bitnami https://charts":                                   "",
+		"helm template web ./chart | kubectl apply -f -":                         "kubectl apply",
+		"flux reconcile kustomization apps":                                      "flux reconcile",
+		"flux install --export":                                                  "",
+		"kubectl create secret generic x --from-file=a --dry-run=client -o yaml": "",
+		"argocd app sync shop":                                                   "argocd app sync",
+		"argocd app get shop":                                                    "",
+		"gcloud container clusters get-credentials prod --region eu":             "gcloud container clusters get-credentials",
 	} {
 		s := newScript(&ciJob{id: "j"}, script, locator{}, "bash", -1)
 		got := ""

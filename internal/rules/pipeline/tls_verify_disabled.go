@@ -18,7 +18,8 @@ import (
 //     --no-check-certificate, git http.sslVerify=false, GIT_SSL_NO_VERIFY,
 //     NODE_TLS_REJECT_UNAUTHORIZED=0;
 //   - skopeo, podman and buildah --tls-verify=false (and --src-/--dest-),
-//     crane and oras --insecure, cosign --allow-insecure-registry;
+//     kaniko --skip-tls-verify and --insecure, crane and oras --insecure,
+//     cosign --allow-insecure-registry;
 //   - "insecure-skip-tls-verify: true" written into a kubeconfig by a script
 //     or passed in an input, and inputs such as skip-tls-verify: true.
 //
@@ -159,6 +160,12 @@ func insecureTLS(c command) (word, string) {
 		for _, f := range []string{"--tls-verify", "--src-tls-verify", "--dest-tls-verify"} {
 			if w, v, eq, ok := c.flag(f); ok && eq && isFalse(v) {
 				return w, fmt.Sprintf("%s skips TLS verification of the registry (%s=false)", p, f)
+			}
+		}
+	case "executor": // kaniko
+		for _, f := range []string{"--skip-tls-verify", "--skip-tls-verify-pull", "--insecure", "--insecure-pull"} {
+			if w, ok := c.boolFlag(f); ok {
+				return w, fmt.Sprintf("kaniko skips TLS verification of the registry (%s)", f)
 			}
 		}
 	case "crane":
