@@ -8,8 +8,8 @@ import (
 	"github.com/bulwark-dev/bulwark/internal/rules/custom"
 	"github.com/bulwark-dev/bulwark/internal/rules/hygiene"
 	"github.com/bulwark-dev/bulwark/internal/rules/podsecurity"
-	"github.com/bulwark-dev/bulwark/internal/rules/secrets"
 	rbacrules "github.com/bulwark-dev/bulwark/internal/rules/rbac"
+	"github.com/bulwark-dev/bulwark/internal/rules/secrets"
 )
 
 // Config selects variants of the built-in checks.
