@@ -6,7 +6,9 @@ import (
 	"github.com/bulwark-dev/bulwark/internal/policy"
 	"github.com/bulwark-dev/bulwark/internal/rule"
 	"github.com/bulwark-dev/bulwark/internal/rules/custom"
+	"github.com/bulwark-dev/bulwark/internal/rules/gitops"
 	"github.com/bulwark-dev/bulwark/internal/rules/hygiene"
+	"github.com/bulwark-dev/bulwark/internal/rules/pipeline"
 	"github.com/bulwark-dev/bulwark/internal/rules/podsecurity"
 	rbacrules "github.com/bulwark-dev/bulwark/internal/rules/rbac"
 	"github.com/bulwark-dev/bulwark/internal/rules/secrets"
@@ -45,5 +47,9 @@ func Registry(cfg Config) (*rule.Registry, error) {
 	var setChecks []rule.SetCheck
 	setChecks = append(setChecks, rbacrules.New(rbacrules.DefaultConfig()))
 	setChecks = append(setChecks, secrets.SetChecks()...)
-	return rule.NewRegistry(objectChecks, setChecks, secrets.FileChecks()...)
+	gitopsObjects, gitopsSets := gitops.Checks(gitops.DefaultOptions())
+	objectChecks = append(objectChecks, gitopsObjects...)
+	setChecks = append(setChecks, gitopsSets...)
+	fileChecks := append(secrets.FileChecks(), pipeline.Checks()...)
+	return rule.NewRegistry(objectChecks, setChecks, fileChecks...)
 }
