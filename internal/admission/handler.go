@@ -137,6 +137,7 @@ type outcome struct {
 	kind     string
 	findings []rule.Finding
 	digest   string
+	name     string // the object's name (the request's is empty on CREATE)
 	reason   string // why excluded, skipped or errored
 }
 
@@ -178,7 +179,7 @@ func (h *Handler) review(req *admissionv1.AdmissionRequest) (*admissionv1.Admiss
 			Message: "bulwark: " + err.Error(),
 		}}, out
 	}
-	out.findings = res.Decision.Findings
+	out.findings, out.name = res.Decision.Findings, res.Name
 	resp := &admissionv1.AdmissionResponse{Allowed: true}
 	resp.Warnings = h.warnings(res.Decision.Findings)
 	switch res.Decision.Verdict {
@@ -370,20 +371,37 @@ func (h *Handler) log(ctx context.Context, req *admissionv1.AdmissionRequest, re
 	attrs := []slog.Attr{
 		slog.String("uid", string(req.UID)),
 		slog.String("operation", string(req.Operation)),
-		slog.String("kind", req.Kind.Group+"/"+req.Kind.Kind),
+		slog.String("kind", groupKind(req.Kind.Group, req.Kind.Kind)),
 		slog.String("namespace", req.Namespace),
-		slog.String("name", req.Name),
+		slog.String("name", firstOf(req.Name, out.name)),
 		slog.String("user", req.UserInfo.Username),
 		slog.Bool("dryRun", dryRun),
 		slog.Bool("allowed", resp.Allowed),
 		slog.String("verdict", out.verdict),
 		slog.Duration("elapsed", elapsed),
 	}
-	if ids := ruleIDs(out.findings, rule.Block, rule.Warn); ids != "" {
-		attrs = append(attrs, slog.String("rules", ids))
+	if ids := ruleIDs(out.findings, rule.Block); ids != "" {
+		attrs = append(attrs, slog.String("blocked", ids))
+	}
+	if ids := ruleIDs(out.findings, rule.Warn); ids != "" {
+		attrs = append(attrs, slog.String("warned", ids))
 	}
 	if out.reason != "" {
 		attrs = append(attrs, slog.String("reason", out.reason))
 	}
 	h.Log.LogAttrs(ctx, level, "admission review", attrs...)
+}
+
+func groupKind(group, kind string) string {
+	if group == "" {
+		return kind
+	}
+	return kind + "." + group
+}
+
+func firstOf(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }

@@ -50,6 +50,7 @@ func NewCmdPolicy(g *globalOptions) *cobra.Command {
 			return err
 		},
 	})
+	cmd.AddCommand(newCmdPolicyInstall(g), newCmdPolicyVerify(g))
 	return cmd
 }
 

@@ -39,6 +39,7 @@ func NewRoot(s Streams) *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &ExitError{Code: ExitUsage, Err: err} })
 	root.AddCommand(NewCmdScan(g, nil), NewCmdRules(g), NewCmdVersion(s), NewCmdPolicy(g), NewCmdBaseline(g), NewCmdDiff(g), NewCmdRBAC(g))
 	root.AddCommand(NewCmdSecrets(g, nil))
+	root.AddCommand(NewCmdWebhook(g, nil))
 	return root
 }
 
