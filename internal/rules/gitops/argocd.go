@@ -68,11 +68,6 @@ func (a app) projectName() string {
 	return a.spec.Project
 }
 
-// inCluster reports whether the destination is the cluster Argo CD runs in.
-func (d appDestination) inCluster() bool {
-	return d.Server == "https://kubernetes.default.svc" || d.Name == "in-cluster"
-}
-
 // projectSpec is the part of an AppProject spec the rules read.
 type projectSpec struct {
 	SourceRepos                []string         `json:"sourceRepos"`

@@ -107,7 +107,7 @@ func windowsRunner(j *actionlint.Job) bool {
 	return false
 }
 
-// steps returns the job's steps with their actions ("" for run steps).
+// usesOf returns a step's action, or nil for run steps.
 func usesOf(st *actionlint.Step) *actionlint.ExecAction {
 	if st == nil {
 		return nil

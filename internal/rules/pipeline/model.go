@@ -121,17 +121,6 @@ func nodeLocator(lines []string, n *yaml.Node) locator {
 	return locator{lines: lines, line: n.Line, col: n.Column, quoted: n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0}
 }
 
-// findLine returns the first line at or after from (1-based) that contains
-// substr, with its column, or (0, 0).
-func findLine(lines []string, from int, substr string) (int, int) {
-	for i := max(from, 1); i <= len(lines); i++ {
-		if j := strings.Index(lines[i-1], substr); j >= 0 {
-			return i, j + 1
-		}
-	}
-	return 0, 0
-}
-
 func splitLines(data []byte) []string {
 	return strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n")
 }
