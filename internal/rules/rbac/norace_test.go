@@ -1,5 +1,0 @@
-//go:build !race
-
-package rbacrules
-
-const raceEnabled = false
