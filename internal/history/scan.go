@@ -261,7 +261,7 @@ func (s *scan) scanDiff(ctx context.Context, reader **blobReader, d *fileDiff) {
 	if !secrets.TextFile(d.path) {
 		return
 	}
-	if secrets.StructuredFile(d.path) && (d.whole || candidates(d.added)) {
+	if secrets.StructuredFile(d.path) && (d.whole || secrets.CandidatePath(d.path) || candidates(d.added)) {
 		data := d.added
 		if !d.whole {
 			data = s.blob(ctx, reader, d.blob)

@@ -71,6 +71,16 @@ func genericRules() []Rule {
 				`^eyJ[0-9A-Za-z_-]+\.`,
 				// Hashes of secrets, not secrets (bcrypt, argon2, sha-crypt).
 				`^\$(?:2[abxy]?|argon2(?:id|i|d)|[156])\$`,
+				// Code, not a value: a call, a composite literal or an
+				// index (std.extVar('x'), os.Getenv("X"), &api.Secret{}).
+				`^[&*]?[A-Za-z_][\w.]*[({\[]`,
+				// Documentation's stand-in names: foo, bar, baz.
+				`(?i)^(?:foo|bar|baz|qux)(?:[/:._-]|$)`,
+				// Member access (k.core.v1.secret), format fields
+				// ({user}/{group}) and numeric constants (-0x3f879678).
+				`^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*){2,}$`,
+				`\{[A-Za-z_][^{}]*\}`,
+				`^-?0[xX][0-9a-fA-F]+$`,
 			},
 			Keys: []string{
 				// Names whose value points at, describes or configures a

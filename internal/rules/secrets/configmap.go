@@ -25,7 +25,9 @@ var configMapCredentials = &objectRule{
 		"Move the credential into a Secret delivered by a secret manager and reference it from the application "+
 			"(an env valueFrom.secretKeyRef, a mounted Secret file, or a placeholder the application resolves at start)."+deliver,
 		"https://kubernetes.io/docs/concepts/configuration/configmap/", k8sGoodPrac),
-	Applies: func(obj *manifest.Object) bool { return obj.Kind == "ConfigMap" && obj.APIVersion == "v1" },
+	Applies: func(obj *manifest.Object) bool {
+		return obj.Kind == "ConfigMap" && group(obj) == "" && obj.APIVersion != ""
+	},
 	Check: func(s *scope) {
 		if hasSOPS(s.root) {
 			return

@@ -135,8 +135,8 @@ var binaryExts = set(".png .jpg .jpeg .gif .bmp .ico .webp .tif .tiff .psd .pdf 
 // textFile reports whether a path may hold text worth scanning.
 func textFile(p string) bool {
 	base := path.Base(p)
-	if lockFiles[base] {
-		return false
+	if lockFiles[base] || strings.HasSuffix(base, ".min.js") || strings.HasSuffix(base, ".min.css") || strings.HasSuffix(base, ".js.map") {
+		return false // minified code: identifiers that look like assignments, in bulk
 	}
 	return !binaryExts[strings.ToLower(path.Ext(base))]
 }

@@ -29,9 +29,10 @@ var embeddedObject = &objectRule{
 		"https://kubernetes.io/docs/tasks/manage-kubernetes-objects/declarative-config/#how-apply-calculates-differences-and-merges-changes",
 		"https://github.com/bitnami-labs/sealed-secrets/issues/227"),
 	Applies: func(obj *manifest.Object) bool {
+		// An embedded object is JSON inside a string: its "apiVersion"
+		// key is quoted, escaped or not; a YAML header never is.
 		d := obj.Data()
-		return bytes.Contains(d, []byte("last-applied-configuration")) || bytes.Contains(d, []byte("kapp.k14s.io/original")) ||
-			bytes.Contains(d, []byte(`"apiVersion"`)) || bytes.Contains(d, []byte(`\"apiVersion\"`))
+		return bytes.Contains(d, []byte(`"apiVersion"`)) || bytes.Contains(d, []byte(`\"apiVersion\"`))
 	},
 	Check: func(s *scope) {
 		s.embeddedAnnotationsAs("metadata.annotations")

@@ -3,7 +3,6 @@ package secrets
 import (
 	"bytes"
 	"path"
-	"regexp"
 	"strings"
 
 	"github.com/bulwark-dev/bulwark/internal/manifest"
@@ -74,27 +73,93 @@ func manifestPath(p string) bool {
 	return path.Base(p) == "Kustomization"
 }
 
-// candidate matches lines of a YAML or JSON file that may hold a secret the
-// structural rules would find where the content detectors alone would not:
-// a base64 value (Secret data), a credential-named key with a literal, an
-// env value, a kind that carries secrets, an embedded object or kubeconfig.
-var (
-	candidateB64  = regexp.MustCompile(`^\s*-?\s*["']?[\w.\-/]+["']?\s*:\s*["']?[A-Za-z0-9+/]{12,}={0,2}["']?\s*,?\s*$`)
-	candidateKey  = regexp.MustCompile(`^\s*-?\s*["']?([\w.\-/]+)["']?\s*[:=]\s*["']?[^\s"'{}\[\]|>]`)
-	candidateWord = regexp.MustCompile(`(?i)kind:\s*(?:Secret|SealedSecret|Config|ConfigMap|SecretStore|ClusterSecretStore|SecretProviderClass|HelmRelease|Application|Kustomization)\b|last-applied-configuration|kapp\.k14s\.io/original|^\s*-?\s*value:\s*\S|secretGenerator|literals:|vault\.hashicorp\.com/|stringData:|client-key-data|\.dockerconfigjson|\.dockercfg`)
-)
+// candidateWords mark added lines of a YAML or JSON file that may hold a
+// secret the structural rules would find where the content detectors alone
+// would not: a kind that carries secrets, an embedded object or kubeconfig,
+// an env value, a generator literal.
+var candidateWords = [][]byte{
+	[]byte("kind: Secret"), []byte("kind: SealedSecret"), []byte("kind: Config"), []byte("kind: ConfigMap"),
+	[]byte("SecretStore"), []byte("SecretProviderClass"), []byte("kind: HelmRelease"), []byte("kind: Application"),
+	[]byte("kind: Kustomization"), []byte(`"kind": "Secret"`), []byte(`"kind":"Secret"`),
+	[]byte("last-applied-configuration"), []byte("kapp.k14s.io/original"), []byte("value:"), []byte("secretGenerator"),
+	[]byte("literals:"), []byte("vault.hashicorp.com/"), []byte("stringData"), []byte("client-key-data"), []byte(".dockerc"),
+}
 
 // CandidateLine reports an added line of a structured file that is worth
-// reading the whole file for.
+// reading the whole file for: one of candidateWords, a base64 value (Secret
+// data), or a credential-named key given a literal. It is a few byte
+// comparisons for most lines.
 func CandidateLine(line []byte) bool {
-	if len(line) > 4096 {
-		return bytes.Contains(line, []byte(`"kind"`)) // a JSON object on one line
+	colon := bytes.IndexAny(line, ":=")
+	if colon < 0 {
+		return false
 	}
-	if candidateB64.Match(line) || candidateWord.Match(line) {
+	for _, w := range candidateWords {
+		if bytes.Contains(line, w) {
+			return true
+		}
+	}
+	key := bytes.Trim(bytes.TrimSpace(line[:colon]), `-"' `)
+	value := line[colon+1:]
+	if i := bytes.Index(value, []byte(" #")); i >= 0 {
+		value = value[:i]
+	}
+	value = bytes.Trim(bytes.TrimSpace(value), `"', `)
+	if len(value) == 0 || len(key) == 0 {
+		return false
+	}
+	if len(value) >= 12 && base64Like(value) {
 		return true
 	}
-	if m := candidateKey.FindSubmatch(line); m != nil {
-		return secretName(string(m[1]))
+	return nameHint(key) && secretName(string(key))
+}
+
+// base64Like reports a value made only of standard base64 characters.
+func base64Like(v []byte) bool {
+	for i, c := range v {
+		switch {
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '+', c == '/':
+		case c == '=' && i >= len(v)-2:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// nameHints are substrings every credential name holds (see secretName);
+// a name without one is not worth splitting into words.
+var nameHints = []string{"pass", "pwd", "secret", "token", "key", "cred", "dsn", "bearer", "sas", "hmac", "conn"}
+
+// nameHint is a cheap, case-insensitive first test for secretName.
+func nameHint(name []byte) bool {
+	if len(name) > 128 {
+		return false
+	}
+	var buf [128]byte
+	lower := buf[:len(name)]
+	for i, c := range name {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lower[i] = c
+	}
+	for _, h := range nameHints {
+		if bytes.Contains(lower, []byte(h)) {
+			return true
+		}
+	}
+	return false
+}
+
+// CandidatePath reports structured files whose names suggest credentials,
+// worth reading whole whenever a commit changes them.
+func CandidatePath(p string) bool {
+	lower := strings.ToLower(p)
+	for _, h := range []string{"secret", "cred", "kubeconfig", "password", "token", "auth", "values"} {
+		if strings.Contains(lower, h) {
+			return true
+		}
 	}
 	return false
 }

@@ -42,9 +42,10 @@ var secretData = &objectRule{
 	},
 }
 
-// isCoreSecret reports a core v1 Secret.
+// isCoreSecret reports a Secret of the core API group, in any version (old
+// repositories still hold v1beta3 ones).
 func isCoreSecret(obj *manifest.Object) bool {
-	return obj.Kind == "Secret" && obj.APIVersion == "v1"
+	return obj.Kind == "Secret" && group(obj) == "" && obj.APIVersion != ""
 }
 
 // Which rule reads a core Secret's values.
@@ -142,16 +143,23 @@ func (s *scope) secretEntry(typ string, v secretValue) {
 		return
 	}
 	if multiline(raw) {
-		if s.text(textVal{path: v.path, where: v.where, name: v.name, text: text, first: s.textLine(v)}) > 0 {
+		// A file in a Secret is reported for the credentials found in it.
+		// One where none is recognised is still a Secret committed in
+		// clear: reported at low severity for review, unless its name says
+		// it is a credential file.
+		if s.text(textVal{path: v.path, where: v.where, name: v.name, text: text, first: s.textLine(v)}) > 0 ||
+			secret.IsPlaceholder(text) {
 			return
 		}
-		if secret.IsPlaceholder(text) {
-			return
-		}
-		s.add(rule.Hit{
+		h := rule.Hit{
 			Path: v.path, Message: v.where + " holds a file in plain text",
 			Evidence: secret.Redact(text), Key: secret.Fingerprint(fingerprintKey(), text),
-		})
+		}
+		if !credentialFile(v.name) {
+			h.Severity = rule.Low
+			h.Message = v.where + " holds a file in plain text in which no credential was recognised; review it"
+		}
+		s.add(h)
 		return
 	}
 	named := secretKeyOf(typ, v.name)
@@ -168,18 +176,36 @@ func (s *scope) textLine(v secretValue) int {
 }
 
 // secretKeyOf reports whether a Secret key holds a credential. Every key
-// does except those that identify or locate: username, host, port, token-id.
+// does except those that identify or locate: username, host, port,
+// apiAddress, token-id, azurestorageaccountname.
 func secretKeyOf(typ, name string) bool {
 	if typ == "bootstrap.kubernetes.io/token" {
 		return name == "token-secret"
+	}
+	if i := strings.LastIndexByte(name, '.'); i >= 0 && i < len(name)-1 {
+		name = name[i+1:] // discovery.sendtargets.auth.password
+	}
+	if secretName(name) {
+		return true
 	}
 	ws := words(name)
 	if len(ws) == 0 {
 		return true
 	}
-	last := ws[len(ws)-1]
-	if notSecretLast[last] && !secretName(name) || nonSecretKeys[last] {
-		return false
+	for _, w := range ws {
+		if nonSecretKeys[w] || w != "key" && notSecretLast[w] && w == ws[len(ws)-1] {
+			return false
+		}
+		switch w {
+		case "username", "user", "login", "host", "hostname", "address", "addr", "url", "uri", "endpoint", "email", "region":
+			return false
+		}
+	}
+	lower := strings.ToLower(name)
+	for _, suffix := range []string{"name", "username", "user", "host", "address", "url", "uri", "endpoint", "email", "region", "namespace", "port", "id"} {
+		if strings.HasSuffix(lower, suffix) {
+			return false
+		}
 	}
 	return true
 }
@@ -211,4 +237,17 @@ func publicValue(text string) bool {
 		}
 	}
 	return false
+}
+
+// credentialFile reports file names that hold nothing but credentials.
+func credentialFile(name string) bool {
+	n := strings.ToLower(name)
+	for _, suffix := range []string{".key", ".pem", ".p12", ".pfx", ".jks", ".keystore", ".p8", ".ppk", ".agekey", ".asc", ".gpg",
+		"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", ".pgpass", ".netrc", ".htpasswd", "credentials", ".git-credentials",
+		"token", "password", "passwd", "secret"} {
+		if strings.HasSuffix(n, suffix) {
+			return true
+		}
+	}
+	return secretName(name)
 }

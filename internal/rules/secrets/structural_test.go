@@ -73,6 +73,16 @@ func TestRouting(t *testing.T) {
 			{"BW-SE-005", "metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']", 6, `embeds a copy of Secret "ci": Secret key "token" holds a GitHub token`},
 		},
 	}, {
+		name: "Secrets of old API versions are Secrets",
+		file: "old.yaml",
+		src:  "apiVersion: v1beta3\nkind: Secret\nmetadata:\n  name: ceph\ndata:\n  key: " + b64("AQB16V1VoF5mExAA5kCQs7bBj8") + "\n",
+		want: []want{{"BW-SE-001", "data.key", 6, `Secret key "key" holds a plain-text credential`}},
+	}, {
+		name: "a config file without credentials in a Secret is for review, at low severity",
+		file: "cfg.yaml",
+		src:  "apiVersion: v1\nkind: Secret\nmetadata:\n  name: am\nstringData:\n  alertmanager.yaml: |\n    route:\n      receiver: null\n",
+		want: []want{{"BW-SE-001", "stringData['alertmanager.yaml']", 6, "no credential was recognised"}},
+	}, {
 		name: "inline exception with a reason silences the rule",
 		file: "ignored.yaml",
 		src:  "apiVersion: v1\nkind: Secret\nmetadata:\n  name: demo\nstringData:\n  password: Qx7-Lm2v-Rw9z # bulwark:ignore BW-SE-001 demo only, never deployed\n",

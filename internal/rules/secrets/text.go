@@ -80,6 +80,9 @@ var (
 	netrcPass  = regexp.MustCompile(`(?:^|\s)(password|passwd|account)\s+(\S+)`)
 )
 
+// maxTree bounds the embedded files parsed as trees.
+const maxTree = 32 << 10
+
 // assignments reads the name = value pairs of an embedded file: JSON and
 // YAML trees, properties, .env and INI files, shell exports, Python and JS
 // settings, .npmrc and .netrc entries, and XML settings (Maven, NuGet).
@@ -88,7 +91,10 @@ func assignments(name, text string) []assign {
 	if trimmed == "" {
 		return nil
 	}
-	if tree := parseTree(name, trimmed); tree != nil {
+	if len(trimmed) > maxTree && strings.Count(trimmed[:min(len(trimmed), 4096)], "\n") > 0 {
+		// Large files (dashboards, rule sets) are read line by line: a
+		// tree parse would cost more than the rest of the scan.
+	} else if tree := parseTree(name, trimmed); tree != nil {
 		var out []assign
 		walkLeaves(tree, "", nil, func(l leaf) {
 			if l.name != "" {
@@ -105,6 +111,9 @@ func assignments(name, text string) []assign {
 	var out []assign
 	for i, line := range strings.Split(text, "\n") {
 		t := strings.TrimSpace(line)
+		if !nameHint([]byte(t[:min(len(t), 128)])) && !strings.HasPrefix(t, "machine") && !strings.HasPrefix(t, "default") && !strings.HasPrefix(t, "login") {
+			continue // no credential name on this line
+		}
 		if t == "" || t[0] == '#' || t[0] == ';' || t[0] == '[' || strings.HasPrefix(t, "//") && !strings.Contains(t, ":_") || strings.HasPrefix(t, "<!--") {
 			continue
 		}

@@ -1,6 +1,7 @@
 package secrets
 
 import (
+	"bytes"
 	"fmt"
 	"sort"
 	"strings"
@@ -27,7 +28,7 @@ var vaultAnnotation = &objectRule{
 			"read secrets from Vault; revoke any Vault token that was committed (vault token revoke)."+deliver,
 		"https://developer.hashicorp.com/vault/docs/platform/k8s/injector/annotations"),
 	Applies: func(obj *manifest.Object) bool {
-		return strings.Contains(string(obj.Data()), vaultPrefix)
+		return obj.Kind != "CustomResourceDefinition" && bytes.Contains(obj.Data(), []byte(vaultPrefix))
 	},
 	Check: func(s *scope) {
 		s.vaultAnnotations("metadata.annotations", s.obj.StringMap("metadata.annotations"))
