@@ -260,8 +260,12 @@ func (a *Analysis) AllowedRole(r *rbac.Role) bool {
 }
 
 // AllowedBinding reports whether the policy treats the binding, or the
-// role it binds, as a known system or vendor object.
+// role it binds, as a known system or vendor object. A role the manifests
+// do not define counts by its name: system roles live in the cluster.
 func (a *Analysis) AllowedBinding(b *rbac.Binding) bool {
+	if b.Role == nil {
+		return a.allowedBindingObject(b) || a.cfg.allowed(b.RoleRef.Name, nil)
+	}
 	return a.allowedBindingObject(b) || a.AllowedRole(b.Role)
 }
 

@@ -56,6 +56,9 @@ func (a *Analysis) subjectHits(match func(b *rbac.Binding, s rbac.Subject, raw r
 // grantsText describes what the binding grants: its role and the worst
 // risk, or that the role is missing.
 func (a *Analysis) grantsText(b *rbac.Binding) string {
+	if b.Role == nil && a.cfg.allowed(b.RoleRef.Name, nil) {
+		return fmt.Sprintf("%s %q, a system role the cluster defines", b.RoleRef.Kind, b.RoleRef.Name)
+	}
 	if b.Role == nil {
 		return fmt.Sprintf("%s %q, which is not defined: whoever creates it decides what this grants", b.RoleRef.Kind, b.RoleRef.Name)
 	}

@@ -49,10 +49,12 @@ type Config struct {
 	AllowedLabels []string
 }
 
-// DefaultAllowedNames are the name prefixes of roles Kubernetes and the
-// managed distributions install and reconcile themselves.
+// DefaultAllowedNames are the names and name prefixes of roles Kubernetes
+// and the managed distributions install and reconcile themselves (the
+// bootstrap Role extension-apiserver-authentication-reader has no
+// system: prefix).
 func DefaultAllowedNames() []string {
-	return []string{"system:*", "kubeadm:*", "eks:*", "gce:*", "aks-*", "openshift-*"}
+	return []string{"system:*", "kubeadm:*", "eks:*", "gce:*", "aks-*", "openshift-*", "extension-apiserver-authentication-reader"}
 }
 
 // DefaultAllowedLabels are the labels Kubernetes and managed distributions
