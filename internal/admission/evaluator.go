@@ -114,9 +114,14 @@ type Result struct {
 
 // Evaluate runs the request's object through the engine and the policy.
 // Findings on the object itself are all reported, as `bulwark scan` reports
-// them; findings of whole-set rules on other cluster objects count only
-// when this request introduces them (a RoleBinding that gives an existing
-// ServiceAccount a path to cluster-admin).
+// them. Whole-set rules run when the object is of a kind the cluster cache
+// holds (RBAC, ServiceAccounts, Argo CD and Flux objects), over the cached
+// objects as they would be after the request; their findings on other
+// objects count only when this request introduces or changes them (a
+// RoleBinding that gives an existing ServiceAccount a path to
+// cluster-admin). Workloads, Secrets and ConfigMaps are judged by the
+// per-object rules alone: the relationships they take part in are judged
+// when the RBAC or GitOps object that creates them is admitted.
 func (ev *Evaluator) Evaluate(in Input, state ClusterState) (Result, error) {
 	mf := manifest.Parse(RequestFile, in.Object, nil)
 	if len(mf.Errors) > 0 {
@@ -138,7 +143,7 @@ func (ev *Evaluator) Evaluate(in Input, state ClusterState) (Result, error) {
 	if !deleting {
 		findings = ev.objects.CheckObjects([]*manifest.Object{obj})
 	}
-	if ev.sets != nil && ev.setKinds[obj.Kind] {
+	if ev.sets != nil && ev.setKinds[obj.Kind] && CacheKinds[obj.Kind] {
 		findings = append(findings, ev.setFindings(obj, res.Namespace, deleting, state)...)
 	}
 	for i := range findings {
@@ -174,11 +179,18 @@ func (ev *Evaluator) setFindings(obj *manifest.Object, ns string, deleting bool,
 	known := ev.baselineFor(snap)
 	var out []rule.Finding
 	for _, f := range ev.sets.CheckObjects(after) {
-		if f.Location.File == RequestFile || !known[f.Fingerprint] {
+		if f.Location.File == RequestFile || !known[findingKey(f)] {
 			out = append(out, f)
 		}
 	}
 	return out
+}
+
+// findingKey identifies what a finding says, not only what it is about: a
+// finding whose message or severity the request changes (a role now
+// "bound by RoleBinding team-a/grant") counts as the request's.
+func findingKey(f rule.Finding) string {
+	return f.Fingerprint + "\x00" + f.Severity.String() + "\x00" + f.Message
 }
 
 func (ev *Evaluator) baselineFor(snap *Snapshot) map[string]bool {
@@ -187,7 +199,7 @@ func (ev *Evaluator) baselineFor(snap *Snapshot) map[string]bool {
 	}
 	fps := map[string]bool{}
 	for _, f := range ev.sets.CheckObjects(snap.Objects) {
-		fps[f.Fingerprint] = true
+		fps[findingKey(f)] = true
 	}
 	ev.baseline.Store(&baselineMemo{snap: snap, fps: fps})
 	return fps

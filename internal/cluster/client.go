@@ -70,6 +70,9 @@ func FromConfig(cfg *rest.Config, userAgent, context, namespace string) (*Client
 	if cfg.QPS == 0 {
 		cfg.QPS, cfg.Burst = 50, 100
 	}
+	// Admission warnings on verify's probes are expected; they are not
+	// the user's to read.
+	cfg.WarningHandler = rest.NoWarnings{}
 	kube, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		return nil, err

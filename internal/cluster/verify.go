@@ -128,7 +128,11 @@ func checkConfiguration(ctx context.Context, c *Clients, spec Spec) (*admissionr
 		problems = append(problems, "sideEffects is not None, so server-side dry runs would skip it")
 	}
 	if missing := uncovered(spec.Rules(), wh.Rules); len(missing) > 0 {
-		problems = append(problems, "its rules leave out "+strings.Join(missing, ", "))
+		shown := missing
+		if len(shown) > 6 {
+			shown = append(shown[:6:6], fmt.Sprintf("and %d more", len(missing)-6))
+		}
+		problems = append(problems, fmt.Sprintf("its rules leave out %d operations the policy needs: %s", len(missing), strings.Join(shown, ", ")))
 	}
 	if len(problems) > 0 {
 		st.Detail = strings.Join(problems, "; ")
