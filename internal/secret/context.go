@@ -21,10 +21,12 @@ func assignedWindow(data []byte, h hit, w Window) (int, int, bool) {
 	if i < len(data) && isQuote(data[i]) {
 		i++
 	}
+	nameEnd := i
 	i = skipBlanks(data, i)
 	if i >= len(data) {
 		return 0, 0, false
 	}
+	flag := a+2 <= len(data) && data[a] == '-' && data[a+1] == '-'
 	switch c := data[i]; {
 	case c == ':' || c == '=':
 		i++
@@ -37,6 +39,8 @@ func assignedWindow(data []byte, h hit, w Window) (int, int, bool) {
 			return 0, 0, false
 		}
 		i += len("value:")
+	case flag && i > nameEnd && c != '-':
+		// A command-line flag and its value: "--password s3cr3t".
 	default:
 		return 0, 0, false
 	}

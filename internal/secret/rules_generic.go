@@ -53,8 +53,11 @@ func genericRules() []Rule {
 			"https://cwe.mitre.org/data/definitions/798.html"),
 		Keywords: []string{"password", "passwd", "passphrase", "secret", "token", "api_key", "api-key",
 			"apikey", "access_key", "access-key", "accesskey", "private_key", "private-key", "credential"},
-		Pattern: `(?i)(?P<key>[0-9A-Za-z_.-]{0,40}(?:passw(?:or)?d|passphrase|secret|token|api[_-]?key|` +
+		// A name and an assignment, or a command-line flag and a blank
+		// (--password s3cr3t).
+		Pattern: `(?i)(?:(?P<key>[0-9A-Za-z_.-]{0,40}(?:passw(?:or)?d|passphrase|secret|token|api[_-]?key|` +
 			`access[_-]?key|private[_-]?key|credentials?)[0-9A-Za-z_.-]{0,20})` + assignOrEnv +
+			`|--[0-9A-Za-z_.-]{0,40}(?:passw(?:or)?d|passphrase|secret|token|api[_-]?key)[0-9A-Za-z_-]{0,20}[ \t]+["']?)` +
 			`(?P<secret>[^\s"'\x60]{5,255}[^\s"'\x60,;)}\]])`,
 		Window:     Window{After: 512},
 		Context:    Assigned,
@@ -63,7 +66,7 @@ func genericRules() []Rule {
 			Secrets: []string{
 				// Identifiers, words and paths without digits: names of
 				// things, not secrets.
-				`^[A-Za-z_./-]+$`,
+				`^[A-Za-z_./:-]+$`,
 				// Other URLs; credentials in them are BW-SE-126's job.
 				`^[A-Za-z][A-Za-z0-9+.-]*://`,
 				// JWT-shaped values are BW-SE-125's: what it does not report

@@ -2,6 +2,8 @@ package secrets
 
 import (
 	"fmt"
+	"path"
+	"strings"
 
 	"github.com/bulwark-dev/bulwark/internal/manifest"
 	"github.com/bulwark-dev/bulwark/internal/rule"
@@ -58,9 +60,22 @@ func (s *scope) configEntry(path, name, value string, first int) {
 	switch {
 	case kubeconfigText(value):
 		s.kubeconfig(path, where, value, first)
-	case multiline([]byte(value)):
+	case multiline([]byte(value)) || fileName(name):
 		s.text(textVal{path: path, where: where, name: name, text: value, first: first})
 	default:
-		s.value(val{path: path, where: where, name: name, value: value, named: secretName(name), loose: true})
+		s.value(val{path: path, where: where, name: name, value: value, named: secretName(name), loose: true, line: first})
 	}
+}
+
+// fileName reports keys that name a file (app.env, .netrc, settings.py),
+// whose value is read entry by entry even when it is one line.
+func fileName(name string) bool {
+	if strings.HasPrefix(name, ".") {
+		return true
+	}
+	switch strings.ToLower(path.Ext(name)) {
+	case ".properties", ".env", ".json", ".yaml", ".yml", ".conf", ".cfg", ".ini", ".toml", ".xml", ".py", ".sh", ".txt", ".config":
+		return true
+	}
+	return false
 }

@@ -78,6 +78,9 @@ func secretName(name string) bool {
 		return false
 	}
 	last := ws[len(ws)-1]
+	if last == "id" && len(ws) > 1 && ws[len(ws)-2] == "secret" {
+		return true // an AppRole or OAuth secret ID is the secret half
+	}
 	if notSecretLast[last] || notSecretFirst[ws[0]] {
 		return false
 	}

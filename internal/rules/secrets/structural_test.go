@@ -157,7 +157,7 @@ func TestSecretName(t *testing.T) {
 	for name, want := range map[string]bool{
 		"DB_PASSWORD": true, "dbPassword": true, "password": true, "API_KEY": true, "apiKey": true,
 		"GITHUB_TOKEN": true, "client-secret": true, "SENTRY_DSN": true, "spring.datasource.password": true,
-		"AWS_SECRET_ACCESS_KEY": true, "id-token": true, "_authToken": true, "secretKey": true,
+		"AWS_SECRET_ACCESS_KEY": true, "id-token": true, "secretId": true, "_authToken": true, "secretKey": true,
 		"secretName": false, "tokenPath": false, "passwordSecretRef": false, "existingSecret": false,
 		"auth.existingSecret": false, "TOKEN_TTL": false, "PASSWORD_MIN_LENGTH": false, "passwordKey": false,
 		"AWS_ACCESS_KEY_ID": false, "SECRET_NAME": false, "key": false, "username": false, "tokenSecret": false,
