@@ -158,7 +158,7 @@ func (h *Handler) review(req *admissionv1.AdmissionRequest) (*admissionv1.Admiss
 	switch req.Operation {
 	case admissionv1.Create, admissionv1.Update:
 	case admissionv1.Delete:
-		if !ev.setKinds[req.Kind.Kind] || len(req.OldObject.Raw) == 0 {
+		if !ev.setKinds[req.Kind.Kind] || !CacheKinds[req.Kind.Kind] || len(req.OldObject.Raw) == 0 {
 			out.verdict, out.reason = "skipped", "no rule reads deleted "+req.Kind.Kind
 			return allow, out
 		}

@@ -284,9 +284,11 @@ func (s Spec) WebhookConfiguration() *admissionregv1.ValidatingWebhookConfigurat
 // Rules are the webhook's rules: covered resources by API group.
 func (s Spec) Rules() []admissionregv1.RuleWithOperations {
 	all := append(append([]admission.Resource{}, admission.Resources...), s.Extra...)
+	// DELETE matters only where whole-set rules run at admission: the
+	// kinds the webhook caches.
 	del := map[string]bool{}
 	for _, k := range s.SetKinds {
-		del[k] = true
+		del[k] = admission.CacheKinds[k]
 	}
 	return rulesFor(all, del)
 }
