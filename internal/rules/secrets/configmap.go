@@ -5,6 +5,8 @@ import (
 	"path"
 	"strings"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/bulwark-dev/bulwark/internal/manifest"
 	"github.com/bulwark-dev/bulwark/internal/rule"
 )
@@ -39,7 +41,11 @@ var configMapCredentials = &objectRule{
 				continue
 			}
 			s.cover(e.key, e.val)
-			s.configEntry(child("data", e.name), e.name, e.val.Value, s.textStart(e.val))
+			line := 0
+			if e.val.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+				line = s.textStart(e.val) // a one-line block: point at the value
+			}
+			s.configEntry(child("data", e.name), e.name, e.val.Value, s.textStart(e.val), line)
 		}
 		for _, e := range entries(at(s.root, "binaryData")) {
 			if !isScalar(e.val) {
@@ -47,7 +53,7 @@ var configMapCredentials = &objectRule{
 			}
 			s.cover(e.key, e.val)
 			if b, ok := decodeBase64(e.val.Value); ok && printable(b) {
-				s.configEntry(child("binaryData", e.name), e.name, string(b), 0)
+				s.configEntry(child("binaryData", e.name), e.name, string(b), 0, 0)
 			}
 		}
 	},
@@ -55,7 +61,7 @@ var configMapCredentials = &objectRule{
 
 // configEntry judges one ConfigMap value: a single value, an embedded file
 // or an embedded kubeconfig.
-func (s *scope) configEntry(path, name, value string, first int) {
+func (s *scope) configEntry(path, name, value string, first, line int) {
 	where := fmt.Sprintf("ConfigMap key %q", name)
 	switch {
 	case kubeconfigText(value):
@@ -63,7 +69,7 @@ func (s *scope) configEntry(path, name, value string, first int) {
 	case multiline([]byte(value)) || fileName(name):
 		s.text(textVal{path: path, where: where, name: name, text: value, first: first})
 	default:
-		s.value(val{path: path, where: where, name: name, value: value, named: secretName(name), loose: true, line: first})
+		s.value(val{path: path, where: where, name: name, value: value, named: secretName(name), loose: true, line: line})
 	}
 }
 
