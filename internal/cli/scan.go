@@ -32,6 +32,7 @@ type ScanOptions struct {
 	Policy      string   // policy file; default: .bulwark.yaml found from the scanned path, else the embedded one
 	Baseline    string   // baseline file of accepted fingerprints
 	VAP         []string // ValidatingAdmissionPolicy files to evaluate as if bound
+	Render      RenderOptions
 	// Set by other commands, not flags: noBaseline ignores any baseline (when
 	// creating one), root makes paths relative to a checkout (diff).
 	noBaseline bool
@@ -42,12 +43,21 @@ type ScanOptions struct {
 func NewCmdScan(g *globalOptions, runF func(context.Context, *ScanOptions) error) *cobra.Command {
 	opts := &ScanOptions{}
 	cmd := &cobra.Command{
-		Use:   "scan [PATH...]",
-		Short: "Scan manifests, directories or standard input (-) and report risks",
+		Use:   "scan [PATH...|URL]",
+		Short: "Scan what a repository deploys (manifests, Helm charts, Kustomize overlays, Argo CD and Flux apps) and report risks",
 		Long: "Scan Kubernetes manifests (YAML and JSON, multi-document, Lists) in files and directory trees,\n" +
 			"or from standard input with -, and report insecure security contexts and other risks.\n" +
+			"Helm charts, Kustomize roots and the Argo CD Applications and Flux Kustomizations and HelmReleases\n" +
+			"found in the paths are rendered in-process, as the GitOps agent would; findings point at the\n" +
+			"template, values file, base or patch to edit. A Git revision (--ref) or a repository URL is read\n" +
+			"without touching the working tree.\n" +
 			"Exit codes: 0 nothing blocks, 1 the policy blocks, 2 usage error, 3 internal failure.",
-		Example: "  bulwark scan examples/\n  bulwark scan ./deploy ./apps --format json > report.json\n" +
+		Example: "  bulwark scan .                                  # charts, overlays and apps found by themselves\n" +
+			"  bulwark scan charts/web -f values-prod.yaml --set replicas=3\n" +
+			"  bulwark scan overlays/prod --explain\n" +
+			"  bulwark scan --ref origin/main .\n" +
+			"  bulwark scan https://github.com/example/platform.git --ref v1.2.0\n" +
+			"  bulwark scan examples/\n  bulwark scan ./deploy ./apps --format json > report.json\n" +
 			"  kubectl kustomize overlays/prod | bulwark scan -\n  bulwark scan . --format sarif --output bulwark.sarif\n" +
 			"  bulwark scan . --format junit --output bulwark-junit.xml\n  bulwark scan . --format html --output bulwark.html\n" +
 			"  bulwark scan . --pss-level baseline --pss-version v1.30",
@@ -74,6 +84,7 @@ func NewCmdScan(g *globalOptions, runF func(context.Context, *ScanOptions) error
 	f.StringArrayVar(&opts.VAP, "vap", nil, "ValidatingAdmissionPolicy manifests (file or directory) to evaluate offline against the scanned objects, as if bound with Deny (repeatable); policies and bindings in the scanned paths are evaluated too")
 	f.Int64Var(&opts.MaxFileSize, "max-file-size", source.DefaultMaxFileSize, "refuse files larger than this many bytes")
 	f.IntVar(&opts.Workers, "workers", 0, "parallel workers (default: number of CPUs)")
+	addRenderFlags(f, &opts.Render)
 	return cmd
 }
 
@@ -119,7 +130,12 @@ func emit(g *globalOptions, output string, write writeFunc, rep *report.Report, 
 // scanAndDecide is the pipeline every scanning command shares: policy,
 // registry, engine, decision, report.
 func scanAndDecide(ctx context.Context, g *globalOptions, opts *ScanOptions) (*report.Report, error) {
-	pol, err := loadPolicy(opts.Policy, opts.Paths)
+	co, err := resolveSources(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer co.cleanup()
+	pol, err := loadPolicy(opts.Policy, co.paths)
 	if err != nil {
 		return nil, err
 	}
@@ -142,27 +158,32 @@ func scanAndDecide(ctx context.Context, g *globalOptions, opts *ScanOptions) (*r
 	}
 	var baseline *policy.Baseline
 	if !opts.noBaseline {
-		if baseline, err = loadBaseline(opts.Baseline, opts.Paths); err != nil {
+		if baseline, err = loadBaseline(opts.Baseline, co.paths); err != nil {
 			return nil, err
 		}
 	}
 	log := g.logger()
-	log.Debug("scanning", "paths", opts.Paths, "rules", len(reg.Rules()), "policy", pol.Source)
-	res, err := engine.New(reg, opts.Workers).Scan(ctx, opts.Paths, source.Options{
-		Exclude: opts.Exclude, MaxFileSize: opts.MaxFileSize, Stdin: g.streams.In, Root: opts.root,
+	log.Debug("scanning", "paths", co.paths, "rules", len(reg.Rules()), "policy", pol.Source)
+	plan, err := buildPlan(ctx, g, opts, co, source.Options{
+		Exclude: opts.Exclude, MaxFileSize: opts.MaxFileSize, Stdin: g.streams.In, Root: co.root, Want: reg.WantsFile,
 	})
+	if err != nil {
+		return nil, err
+	}
+	produce := func(yield func(source.File)) error { return plan.Walk(ctx, yield) }
+	res, err := engine.New(reg, opts.Workers).ScanFiles(ctx, produce)
 	if err != nil {
 		return nil, usageError("%v", err)
 	}
 	if len(opts.VAP) > 0 || res.Kinds["ValidatingAdmissionPolicy"] > 0 {
-		vapFindings, err := evaluateVAPs(ctx, opts, g)
+		vapFindings, err := evaluateVAPs(ctx, opts, g, co.paths, produce)
 		if err != nil {
 			return nil, err
 		}
 		res.Findings = append(res.Findings, vapFindings...)
 	}
 	dec := pol.Decide(res.Findings, policy.Options{Now: time.Now(), Baseline: baseline, FailOn: failOn,
-		Stale: coversPolicyRoot(pol.Source, opts.Paths)})
+		Stale: coversPolicyRoot(pol.Source, co.paths)})
 	engine.Sort(dec.Findings)
 	rep := &report.Report{
 		SchemaVersion: report.SchemaVersion,

@@ -15,8 +15,8 @@ import (
 // collects the policies and bindings (from the scanned paths and --vap), then
 // evaluates them over the scanned objects in a second streaming pass, so no
 // object is held in memory between files.
-func evaluateVAPs(ctx context.Context, opts *ScanOptions, g *globalOptions) ([]rule.Finding, error) {
-	for _, p := range opts.Paths {
+func evaluateVAPs(ctx context.Context, opts *ScanOptions, g *globalOptions, paths []string, produce func(func(source.File)) error) ([]rule.Finding, error) {
+	for _, p := range paths {
 		if p == "-" {
 			g.logger().Warn("ValidatingAdmissionPolicies are not evaluated on standard input: it cannot be read twice")
 			return nil, nil
@@ -34,7 +34,7 @@ func evaluateVAPs(ctx context.Context, opts *ScanOptions, g *globalOptions) ([]r
 		}
 	}
 	walkOpts := source.Options{Exclude: opts.Exclude, MaxFileSize: opts.MaxFileSize, Root: opts.root}
-	for _, paths := range [][]string{opts.VAP, opts.Paths} {
+	for _, paths := range [][]string{opts.VAP, paths} {
 		if len(paths) == 0 {
 			continue
 		}
@@ -53,9 +53,7 @@ func evaluateVAPs(ctx context.Context, opts *ScanOptions, g *globalOptions) ([]r
 	if err != nil {
 		return nil, err
 	}
-	res, err := engine.New(reg, opts.Workers).Scan(ctx, opts.Paths, source.Options{
-		Exclude: opts.Exclude, MaxFileSize: opts.MaxFileSize, Stdin: g.streams.In, Root: opts.root,
-	})
+	res, err := engine.New(reg, opts.Workers).ScanFiles(ctx, produce)
 	if err != nil {
 		return nil, usageError("%v", err)
 	}

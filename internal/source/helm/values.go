@@ -35,7 +35,8 @@ type Layer struct {
 	Node *yaml.Node
 	// Display is the file reports name for this layer (default: Path as
 	// the scan shows it); Line and Column place Data inside it (1-based,
-	// 0 when Data is the whole file).
+	// 0 when Data is the whole file). For Node, Line is added to the
+	// node's lines (the line offset of its document in the file).
 	Display      string
 	Line, Column int
 	// Set, SetString, SetFile: the key=value expression.
@@ -77,6 +78,7 @@ func readLayers(layers []Layer, root string, display func(string) string, maxFil
 				data = b
 				lv.tree = l.Node
 				lv.display = l.Display
+				lv.dLine = l.Line
 			case l.Path != "" && data == nil:
 				b, err := readInRoot(l.Path, root, maxFile)
 				if err != nil {

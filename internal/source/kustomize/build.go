@@ -49,6 +49,9 @@ type Options struct {
 	// do not set their own.
 	KubeVersion string
 	APIVersions []string
+	// DefaultNamespace is given to namespaced objects that have none, as
+	// Argo CD's destination namespace is when it applies them.
+	DefaultNamespace string
 	// LoadRestrictions default to kustomize's: files only under the
 	// kustomization's directory tree (bases are other roots).
 	LoadRestrictions types.LoadRestrictions
@@ -58,6 +61,8 @@ type Options struct {
 type Result struct {
 	Files []source.File // one per origin file; Path is the file a person edits
 	Read  []string      // every file the build read (absolute), so the plan does not scan them twice
+	// Charts are the chart directories helmCharts inflated (absolute).
+	Charts []string
 }
 
 // Build runs kustomize on dir.
@@ -75,7 +80,7 @@ func Build(ctx context.Context, dir string, opts Options) (*Result, error) {
 	if real, err := filepath.EvalSymlinks(abs); err == nil {
 		abs = real
 	}
-	b := &build{ctx: ctx, dir: abs, opts: opts, fs: newGuardedFS(opts.Root), charts: map[string]*helm.Result{}, declared: map[string]string{}}
+	b := &build{ctx: ctx, dir: abs, opts: opts, fs: newGuardedFS(opts.Root), charts: map[string]*helm.Result{}, declared: map[string]string{}, chartDirs: map[string]string{}}
 	b.fs.rewrite = b.rewrite
 	kfile := FileIn(abs)
 	if kfile == "" {
@@ -116,6 +121,10 @@ func Build(ctx context.Context, dir string, opts Options) (*Result, error) {
 		return nil, fmt.Errorf("kustomize build %s: %w", opts.Display(dir), cleanError(err, abs, opts.Display))
 	}
 	out.Read = b.fs.files()
+	for _, dir := range b.chartDirs {
+		out.Charts = append(out.Charts, dir)
+	}
+	sort.Strings(out.Charts)
 	return out, nil
 }
 
@@ -154,14 +163,15 @@ func cleanError(err error, dir string, display func(string) string) error {
 
 // build is one run of kustomize.
 type build struct {
-	ctx      context.Context
-	dir      string // absolute, the root being built
-	rootFile string // its kustomization file
-	opts     Options
-	fs       *guardedFS
-	charts   map[string]*helm.Result // rendered helmCharts by virtual file
-	declared map[string]string       // the kustomization declaring each virtual file
-	refused  error                   // why a kustomization was refused
+	ctx       context.Context
+	dir       string // absolute, the root being built
+	rootFile  string // its kustomization file
+	opts      Options
+	fs        *guardedFS
+	charts    map[string]*helm.Result // rendered helmCharts by virtual file
+	declared  map[string]string       // the kustomization declaring each virtual file
+	refused   error                   // why a kustomization was refused
+	chartDirs map[string]string       // inflated charts, by directory
 }
 
 // generate writes the kustomization Flux would write for a plain directory:
@@ -335,6 +345,9 @@ func (b *build) inflate(path string, m, charts *yaml.Node) error {
 		b.fs.addVirtual(virtual, data)
 		b.charts[virtual] = res
 		b.declared[virtual] = path
+		if real, err := filepath.EvalSymlinks(chartDir); err == nil {
+			b.chartDirs[real] = real
+		}
 		appendSeq(m, "resources", filepath.Base(virtual))
 	}
 	deleteKey(m, "helmCharts")
@@ -350,6 +363,11 @@ func (b *build) files(resources []*resource.Resource) (*Result, error) {
 	for _, r := range resources {
 		origin, _ := r.GetOrigin()
 		trans, _ := r.GetTransformations()
+		if ns := b.opts.DefaultNamespace; ns != "" && r.GetNamespace() == "" && !r.GetGvk().IsClusterScoped() {
+			if err := r.SetNamespace(ns); err != nil {
+				return nil, err
+			}
+		}
 		if anns := r.GetAnnotations(); anns[originKey] != "" || anns[transformationsKey] != "" {
 			delete(anns, originKey)
 			delete(anns, transformationsKey)

@@ -1,0 +1,251 @@
+package source
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Inventory is what a walk of the scanned roots found that is rendered as a
+// whole instead of read file by file: Helm charts, Kustomize roots, and the
+// files that may define GitOps apps.
+type Inventory struct {
+	Charts         []string // directories holding Chart.yaml; subcharts vendored in charts/ belong to their parent
+	Archives       []string // packaged charts (.tgz) outside chart directories
+	Kustomizations []string // directories holding a kustomization file
+	Apps           []string // manifests that mention Argo CD or Flux kinds
+	ConfigMaps     []string // manifests holding a ConfigMap (Flux valuesFrom)
+}
+
+var kustomizationNames = map[string]bool{"kustomization.yaml": true, "kustomization.yml": true, "Kustomization": true}
+
+// appMarkers are the API groups of the app definitions Bulwark follows.
+var appMarkers = [][]byte{[]byte("argoproj.io/"), []byte("fluxcd.io/")}
+
+// Discover walks the roots (absolute paths are returned) and lists what a
+// renderer reads as a whole. It reads only small YAML files' bytes, to find
+// app definitions and ConfigMaps.
+func Discover(ctx context.Context, roots []string, opts Options) (*Inventory, error) {
+	inv := &Inventory{}
+	if opts.MaxFileSize <= 0 {
+		opts.MaxFileSize = DefaultMaxFileSize
+	}
+	for _, root := range roots {
+		if root == "-" {
+			continue
+		}
+		abs, err := filepath.Abs(root)
+		if err != nil {
+			return nil, err
+		}
+		if real, err := filepath.EvalSymlinks(abs); err == nil {
+			abs = real
+		}
+		info, err := os.Stat(abs)
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", root, err)
+		}
+		if !info.IsDir() {
+			inv.file(abs, filepath.Base(abs), opts)
+			continue
+		}
+		err = filepath.WalkDir(abs, func(path string, d fs.DirEntry, err error) error {
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				return ctxErr
+			}
+			if err != nil {
+				if d != nil && d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			rel, _ := filepath.Rel(abs, path)
+			rel = filepath.ToSlash(rel)
+			if d.IsDir() {
+				if path != abs && (d.Name() == ".git" || excluded(rel+"/", d.Name(), opts.Exclude)) {
+					return fs.SkipDir
+				}
+				if isFile(filepath.Join(path, "Chart.yaml")) {
+					inv.Charts = append(inv.Charts, path)
+					return fs.SkipDir // templates and subcharts are the chart's
+				}
+				return nil
+			}
+			if excluded(rel, d.Name(), opts.Exclude) || !d.Type().IsRegular() {
+				return nil
+			}
+			if kustomizationNames[d.Name()] {
+				inv.Kustomizations = append(inv.Kustomizations, filepath.Dir(path))
+			}
+			inv.file(path, d.Name(), opts)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	inv.Charts = dedupe(inv.Charts)
+	inv.Archives = dedupe(inv.Archives)
+	inv.Kustomizations = dedupe(inv.Kustomizations)
+	inv.Apps = dedupe(inv.Apps)
+	inv.ConfigMaps = dedupe(inv.ConfigMaps)
+	return inv, nil
+}
+
+// file classifies one file: a chart archive, or a manifest that may define
+// apps or ConfigMaps.
+func (inv *Inventory) file(path, name string, opts Options) {
+	lower := strings.ToLower(name)
+	if strings.HasSuffix(lower, ".tgz") {
+		inv.Archives = append(inv.Archives, path)
+		return
+	}
+	if !manifestExts[filepath.Ext(lower)] {
+		return
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, opts.MaxFileSize))
+	if err != nil {
+		return
+	}
+	for _, m := range appMarkers {
+		if bytes.Contains(data, m) {
+			inv.Apps = append(inv.Apps, path)
+			break
+		}
+	}
+	if bytes.Contains(data, []byte("ConfigMap")) {
+		inv.ConfigMaps = append(inv.ConfigMaps, path)
+	}
+}
+
+func isFile(p string) bool {
+	info, err := os.Stat(p)
+	return err == nil && info.Mode().IsRegular()
+}
+
+func dedupe(s []string) []string {
+	sort.Strings(s)
+	out := s[:0]
+	for i, v := range s {
+		if i == 0 || v != s[i-1] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// Unit is something rendered as a whole: a Helm release, a Kustomize
+// build, or what an app definition deploys.
+type Unit struct {
+	Kind  string // helm, kustomize, argocd, flux, directory
+	Path  string // absolute: the chart, kustomization directory or app file
+	Label string // one line for --explain
+	Files []File // the rendered output
+	Err   error  // why it could not be rendered
+	// Claims are the files (absolute) and directories (absolute, ending in
+	// a separator) whose objects the output stands for; the plan does not
+	// read them as manifests again.
+	Claims []string
+}
+
+// Plan is what a scan reads: plain files, and the output of every unit.
+type Plan struct {
+	Roots   []string // walked for plain files (as given)
+	Options Options
+	Units   []*Unit
+	Notes   []string // what was discovered but not rendered, and why
+}
+
+// Walk streams the plan: the plain files no unit claims (claimed files are
+// still offered to file checks), then each unit's output or error.
+func (p *Plan) Walk(ctx context.Context, yield func(File)) error {
+	opts := p.Options
+	claims := p.claims()
+	if len(claims.files) > 0 || len(claims.dirs) > 0 {
+		opts.Rendered = claims.has
+	}
+	if err := Walk(ctx, p.Roots, opts, yield); err != nil {
+		return err
+	}
+	for _, u := range p.Units {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if u.Err != nil {
+			yield(File{Path: opts.display(u.Path), Err: u.Err})
+			continue
+		}
+		for _, f := range u.Files {
+			yield(f)
+		}
+	}
+	return nil
+}
+
+type claimSet struct {
+	files map[string]bool
+	dirs  []string
+}
+
+func (p *Plan) claims() claimSet {
+	c := claimSet{files: map[string]bool{}}
+	for _, u := range p.Units {
+		for _, cl := range u.Claims {
+			if strings.HasSuffix(cl, string(filepath.Separator)) {
+				c.dirs = append(c.dirs, cl)
+			} else {
+				c.files[cl] = true
+			}
+		}
+	}
+	return c
+}
+
+func (c claimSet) has(path string) bool {
+	if c.files[path] {
+		return true
+	}
+	for _, d := range c.dirs {
+		if strings.HasPrefix(path, d) {
+			return true
+		}
+	}
+	return false
+}
+
+// Explain writes what the plan renders and why, for --explain.
+func (p *Plan) Explain(w io.Writer) {
+	fmt.Fprintf(w, "Discovered %d render unit(s):\n", len(p.Units))
+	for _, u := range p.Units {
+		status := fmt.Sprintf("%d file(s)", len(u.Files))
+		if u.Err != nil {
+			status = "error: " + firstLine(u.Err.Error())
+		}
+		fmt.Fprintf(w, "  %-10s %s\n             %s; %s\n", u.Kind, p.Options.display(u.Path), u.Label, status)
+	}
+	if len(p.Notes) > 0 {
+		fmt.Fprintln(w, "Not rendered:")
+		for _, n := range p.Notes {
+			fmt.Fprintf(w, "  %s\n", n)
+		}
+	}
+	fmt.Fprintln(w, "Every other YAML or JSON file under the scanned paths is read as plain manifests.")
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i] + " ..."
+	}
+	return s
+}
