@@ -10,8 +10,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bulwark-dev/bulwark/internal/engine"
 	"github.com/bulwark-dev/bulwark/internal/manifest"
 	"github.com/bulwark-dev/bulwark/internal/rbac"
+	"github.com/bulwark-dev/bulwark/internal/rule"
 	rbacrules "github.com/bulwark-dev/bulwark/internal/rules/rbac"
 	"github.com/bulwark-dev/bulwark/internal/source"
 )
@@ -406,41 +408,39 @@ func RunGraph(ctx context.Context, g *globalOptions, opts *GraphOptions) error {
 	return a.WriteDOT(g.streams.Out, opts.RiskyOnly)
 }
 
-// loadRBAC reads the manifests and resolves their RBAC. Documents that do
-// not parse are logged and skipped; `bulwark scan` reports them.
+// loadRBAC reads the manifests the way scan does, through the engine, and
+// resolves their RBAC. Documents that do not parse are logged and
+// skipped; `bulwark scan` reports them.
 func loadRBAC(ctx context.Context, g *globalOptions, opts *RBACOptions) (*rbacrules.Analysis, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	kinds := map[string]bool{}
-	for _, k := range rbacrules.Kinds() {
-		kinds[k] = true
+	c := &rbacCollector{}
+	reg, err := rule.NewRegistry(nil, []rule.SetCheck{c})
+	if err != nil {
+		return nil, err
 	}
-	log := g.logger()
-	var objs []*manifest.Object
-	err := source.Walk(ctx, opts.Paths, source.Options{Exclude: opts.Exclude, Stdin: g.streams.In}, func(f source.File) {
-		if f.Err != nil {
-			log.Warn("skipped", "file", f.Path, "reason", f.Err)
-			return
-		}
-		if !f.Manifest {
-			return
-		}
-		mf := manifest.Parse(f.Path, f.Data, nil)
-		for _, e := range mf.Errors {
-			log.Warn("skipped", "error", e.Error())
-		}
-		for _, o := range mf.Objects {
-			if kinds[o.Kind] {
-				objs = append(objs, o)
-			}
-		}
-	})
+	res, err := engine.New(reg, 0).Scan(ctx, opts.Paths, source.Options{Exclude: opts.Exclude, Stdin: g.streams.In})
 	if err != nil {
 		return nil, usageError("%v", err)
 	}
-	log.Debug("resolving RBAC", "objects", len(objs))
-	return rbacrules.Analyze(objs, rbacrules.Config{PrivilegedNamespaces: opts.PrivilegedNamespaces}), nil
+	log := g.logger()
+	for _, e := range res.Errors {
+		log.Warn("skipped", "error", e.Error())
+	}
+	log.Debug("resolving RBAC", "objects", len(c.objs))
+	return rbacrules.Analyze(c.objs, rbacrules.Config{PrivilegedNamespaces: opts.PrivilegedNamespaces}), nil
+}
+
+// rbacCollector is a set check that only keeps the objects the permission
+// analysis reads.
+type rbacCollector struct{ objs []*manifest.Object }
+
+func (c *rbacCollector) Rules() []*rule.Meta { return nil }
+func (c *rbacCollector) Kinds() []string     { return rbacrules.Kinds() }
+func (c *rbacCollector) CheckSet(objs []*manifest.Object) []rule.Hit {
+	c.objs = objs
+	return nil
 }
 
 // minArgs is cobra.MinimumNArgs with the usage exit code.

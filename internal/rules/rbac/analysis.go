@@ -3,6 +3,7 @@ package rbacrules
 import (
 	"fmt"
 	"runtime"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -69,6 +70,19 @@ func Analyze(objs []*manifest.Object, cfg Config) *Analysis {
 		risks:      map[placement][]rbac.Risk{},
 		allowedObj: map[*rbac.Binding]bool{},
 	}
+	// The engine hands objects over in the order its workers finish files;
+	// file order makes "the first definition wins" and every tie stable.
+	objs = append([]*manifest.Object(nil), objs...)
+	sort.SliceStable(objs, func(i, j int) bool {
+		a, b := objs[i], objs[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Doc != b.Doc {
+			return a.Doc < b.Doc
+		}
+		return a.Item < b.Item
+	})
 	// Decoding builds each object's YAML tree, most of the cost: it runs
 	// on every CPU, one object per goroutine at a time.
 	dec := make([]decoded, len(objs))
