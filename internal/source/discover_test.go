@@ -1,0 +1,109 @@
+package source
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func tree(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, data := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	real, _ := filepath.EvalSymlinks(dir)
+	return real
+}
+
+func TestDiscover(t *testing.T) {
+	root := tree(t, map[string]string{
+		"charts/web/Chart.yaml":                    "name: web\n",
+		"charts/web/templates/x.yaml":              "{{ .Values.x }}\n",
+		"charts/web/charts/sub/Chart.yaml":         "name: sub\n",
+		"charts/web/charts/sub/kustomization.yaml": "resources: []\n",
+		"packages/web-1.0.0.tgz":                   "not really",
+		"overlays/base/kustomization.yaml":         "resources: [d.yaml]\n",
+		"overlays/prod/kustomization.yaml":         "resources: [../base]\n",
+		"apps/app.yaml":                            "apiVersion: argoproj.io/v1alpha1\nkind: Application\n",
+		"apps/cm.yaml":                             "apiVersion: v1\nkind: ConfigMap\n",
+		"vendor/skip/kustomization.yaml":           "resources: []\n",
+		".git/kustomization.yaml":                  "resources: []\n",
+	})
+	inv, err := Discover(context.Background(), []string{root}, Options{Exclude: []string{"vendor/"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel := func(paths []string) string {
+		var out []string
+		for _, p := range paths {
+			r, _ := filepath.Rel(root, p)
+			out = append(out, filepath.ToSlash(r))
+		}
+		return strings.Join(out, " ")
+	}
+	for name, tc := range map[string]struct{ got, want string }{
+		"charts":         {rel(inv.Charts), "charts/web"},
+		"archives":       {rel(inv.Archives), "packages/web-1.0.0.tgz"},
+		"kustomizations": {rel(inv.Kustomizations), "overlays/base overlays/prod"},
+		"apps":           {rel(inv.Apps), "apps/app.yaml"},
+		"configmaps":     {rel(inv.ConfigMaps), "apps/cm.yaml"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("%s: %q, want %q", name, tc.got, tc.want)
+		}
+	}
+}
+
+// A plan walks plain files except those a unit claims (still offered to file
+// checks), then each unit's output or error.
+func TestPlanWalk(t *testing.T) {
+	root := tree(t, map[string]string{
+		"plain.yaml":                 "apiVersion: v1\nkind: ConfigMap\n",
+		"chart/templates/x.yaml":     "{{ .Values.x }}\n",
+		"overlay/kustomization.yaml": "resources: [d.yaml]\n",
+		"overlay/d.yaml":             "apiVersion: v1\nkind: Pod\n",
+		"overlay/notes.yaml":         "apiVersion: v1\nkind: Secret\n",
+	})
+	plan := &Plan{Roots: []string{root}, Options: Options{Root: root, Want: func(p string) bool { return strings.HasSuffix(p, "x.yaml") }}}
+	plan.Units = []*Unit{
+		{Kind: "helm", Path: filepath.Join(root, "chart"), Claims: []string{filepath.Join(root, "chart", "templates") + string(filepath.Separator)},
+			Files: []File{{Path: "chart/templates/x.yaml", Data: []byte("rendered"), Manifest: true, Chain: []string{"helm chart chart"}}}},
+		{Kind: "kustomize", Path: filepath.Join(root, "overlay"), Claims: []string{filepath.Join(root, "overlay", "d.yaml"), filepath.Join(root, "overlay", "kustomization.yaml")},
+			Err: os.ErrInvalid},
+	}
+	var got []string
+	if err := plan.Walk(context.Background(), func(f File) {
+		kind := "plain"
+		switch {
+		case f.Err != nil:
+			kind = "error"
+		case len(f.Chain) > 0:
+			kind = "rendered"
+		case !f.Manifest:
+			kind = "file-checks"
+		}
+		got = append(got, f.Path+"="+kind)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := "chart/templates/x.yaml=file-checks overlay/notes.yaml=plain plain.yaml=plain chart/templates/x.yaml=rendered overlay=error"
+	if strings.Join(got, " ") != want {
+		t.Errorf("walk:\n%s\nwant\n%s", strings.Join(got, " "), want)
+	}
+	var b bytes.Buffer
+	plan.Notes = []string{"app x: outside this repository; not scanned"}
+	plan.Explain(&b)
+	if !strings.Contains(b.String(), "Discovered 2 render unit(s)") || !strings.Contains(b.String(), "not scanned") {
+		t.Errorf("explain:\n%s", b.String())
+	}
+}
