@@ -24,6 +24,9 @@ type RBACOptions struct {
 	Exclude              []string
 	Format               string
 	PrivilegedNamespaces []string
+	// Render selects how charts, overlays and GitOps apps are rendered, as
+	// scan does (a subset of its flags: -n belongs to who-can here).
+	Render RenderOptions
 }
 
 func (o *RBACOptions) flags(cmd *cobra.Command, formats string) {
@@ -32,6 +35,10 @@ func (o *RBACOptions) flags(cmd *cobra.Command, formats string) {
 	f.StringArrayVar(&o.Exclude, "exclude", nil, "skip paths matching this glob (repeatable)")
 	f.StringSliceVar(&o.PrivilegedNamespaces, "privileged-namespaces", nil,
 		"namespaces ranked between cluster-wide and ordinary (default kube-system,argocd,flux-system)")
+	f.StringArrayVarP(&o.Render.ValueFiles, "values", "f", nil, "values file for the Helm charts read (repeatable, later files win)")
+	f.StringArrayVar(&o.Render.Set, "set", nil, "set a chart value, as helm --set (repeatable)")
+	f.StringVar(&o.Render.Ref, "ref", "", "read this Git revision without checking it out")
+	f.BoolVar(&o.Render.NoRender, "no-render", false, "read every file as plain manifests: no Helm, Kustomize or app rendering")
 }
 
 // NewCmdRBAC builds `bulwark rbac`, the permission explorer.
@@ -408,9 +415,10 @@ func RunGraph(ctx context.Context, g *globalOptions, opts *GraphOptions) error {
 	return a.WriteDOT(g.streams.Out, opts.RiskyOnly)
 }
 
-// loadRBAC reads the manifests the way scan does, through the engine, and
-// resolves their RBAC. Documents that do not parse are logged and
-// skipped; `bulwark scan` reports them.
+// loadRBAC reads what the paths deploy the way scan does (charts,
+// overlays and GitOps apps rendered, a revision or a repository URL
+// fetched), through the engine, and resolves its RBAC. Documents that do
+// not parse are logged and skipped; `bulwark scan` reports them.
 func loadRBAC(ctx context.Context, g *globalOptions, opts *RBACOptions) (*rbacrules.Analysis, error) {
 	if ctx == nil {
 		ctx = context.Background()
@@ -420,7 +428,17 @@ func loadRBAC(ctx context.Context, g *globalOptions, opts *RBACOptions) (*rbacru
 	if err != nil {
 		return nil, err
 	}
-	res, err := engine.New(reg, 0).Scan(ctx, opts.Paths, source.Options{Exclude: opts.Exclude, Stdin: g.streams.In})
+	so := &ScanOptions{Paths: opts.Paths, Exclude: opts.Exclude, Render: opts.Render}
+	co, err := resolveSources(ctx, so)
+	if err != nil {
+		return nil, err
+	}
+	defer co.cleanup()
+	plan, err := buildPlan(ctx, g, so, co, source.Options{Exclude: opts.Exclude, Stdin: g.streams.In, Root: co.root})
+	if err != nil {
+		return nil, err
+	}
+	res, err := engine.New(reg, 0).ScanFiles(ctx, func(yield func(source.File)) error { return plan.Walk(ctx, yield) })
 	if err != nil {
 		return nil, usageError("%v", err)
 	}
