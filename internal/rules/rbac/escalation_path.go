@@ -27,7 +27,7 @@ var escalationPath = &Rule{
 		Severity: rule.Critical, Category: rule.Permissions,
 		Why:         "Least privilege is judged by what an identity can become, not by what its roles list: creating a pod in a namespace is running as any ServiceAccount of it, reading Secrets is holding their tokens, bind is granting oneself a role. Chained, modest-looking permissions reach cluster-admin, and the chain is invisible from any one role or binding.",
 		Remediation: "Break the first step of the path: remove the permission that lets this identity act as the next one (move the powerful ServiceAccount to a namespace of its own, drop pod creation or exec, restrict bind and impersonate with resourceNames). Then check the path again with bulwark rbac paths.",
-		References:  []string{refEscalation, refGoodPractices, "https://kubehound.io/reference/attacks/"},
+		References:  []string{refEscalation, refGoodPractices, refResearch, "https://kubehound.io/reference/attacks/"},
 	},
 	Check: func(a *Analysis) []rule.Hit {
 		var hits []rule.Hit
