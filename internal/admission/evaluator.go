@@ -6,7 +6,9 @@
 package admission
 
 import (
+	"context"
 	"fmt"
+	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -28,13 +30,23 @@ const (
 // for concurrent use; a policy reload builds a new one and swaps it in.
 type Evaluator struct {
 	Policy *policy.Policy
-	// objects runs the per-object checks on the request's object only; sets
-	// runs the whole-set checks on it together with the cluster's objects.
+	// objects runs the per-object checks on the request's object only; each
+	// of sets runs one whole-set check on it together with the cluster's
+	// objects, and only for the kinds that check reads.
 	objects  *engine.Engine
-	sets     *engine.Engine
+	sets     []*setCheck
 	setKinds map[string]bool // kinds some whole-set check reads
+}
+
+// setCheck is one whole-set check with its own engine and the memo of what
+// it finds in the newest snapshot.
+type setCheck struct {
+	engine   *engine.Engine
+	kinds    map[string]bool // nil: every kind
 	baseline atomic.Pointer[baselineMemo]
 }
+
+func (c *setCheck) reads(kind string) bool { return c.kinds == nil || c.kinds[kind] }
 
 // NewEvaluator compiles a policy's rules the way `bulwark scan` does.
 func NewEvaluator(pol *policy.Policy) (*Evaluator, error) {
@@ -52,17 +64,20 @@ func newEvaluator(pol *policy.Policy, reg *rule.Registry) (*Evaluator, error) {
 		return nil, err
 	}
 	ev := &Evaluator{Policy: pol, objects: engine.New(objReg, 1), setKinds: map[string]bool{}}
-	if sc := reg.SetChecks(); len(sc) > 0 {
-		setReg, err := rule.NewRegistry(nil, sc)
+	for _, c := range reg.SetChecks() {
+		setReg, err := rule.NewRegistry(nil, []rule.SetCheck{c})
 		if err != nil {
 			return nil, err
 		}
-		ev.sets = engine.New(setReg, 1)
-		for _, c := range sc {
-			for _, k := range c.Kinds() {
+		sc := &setCheck{engine: engine.New(setReg, 1)}
+		if kinds := c.Kinds(); kinds != nil {
+			sc.kinds = map[string]bool{}
+			for _, k := range kinds {
+				sc.kinds[k] = true
 				ev.setKinds[k] = true
 			}
 		}
+		ev.sets = append(ev.sets, sc)
 	}
 	return ev, nil
 }
@@ -104,7 +119,15 @@ type Input struct {
 	Namespace string // the request's namespace, used when the object has none
 	Object    []byte // JSON; the old object for DELETE
 	Now       time.Time
+	// Context ends the wait for a turn at the whole-set rules; nil: wait.
+	Context context.Context
 }
+
+// setTurns bounds how many requests run whole-set rules at once, one per
+// CPU. Those rules analyse every cached object (an RBAC graph of the whole
+// cluster) and allocate in proportion; a burst of RBAC changes then queues
+// instead of multiplying the webhook's memory.
+var setTurns = make(chan struct{}, runtime.GOMAXPROCS(0))
 
 // Result is the policy's decision on a request.
 type Result struct {
@@ -143,8 +166,19 @@ func (ev *Evaluator) Evaluate(in Input, state ClusterState) (Result, error) {
 	if !deleting {
 		findings = ev.objects.CheckObjects([]*manifest.Object{obj})
 	}
-	if ev.sets != nil && ev.setKinds[obj.Kind] && CacheKinds[obj.Kind] {
-		findings = append(findings, ev.setFindings(obj, res.Namespace, deleting, state)...)
+	if ev.setKinds[obj.Kind] && CacheKinds[obj.Kind] {
+		ctx := in.Context
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		select {
+		case setTurns <- struct{}{}:
+		case <-ctx.Done():
+			return Result{}, fmt.Errorf("no turn at the whole-set rules before the deadline: %w", ctx.Err())
+		}
+		sf := ev.setFindings(obj, res.Namespace, deleting, state)
+		<-setTurns
+		findings = append(findings, sf...)
 	}
 	for i := range findings {
 		if o := findings[i].Object; o != nil && o.Namespace == "" && findings[i].Location.File == RequestFile {
@@ -156,8 +190,9 @@ func (ev *Evaluator) Evaluate(in Input, state ClusterState) (Result, error) {
 	return res, nil
 }
 
-// setFindings runs the whole-set rules on the cluster as it would be after
-// the request, and keeps what is about the request's object or new.
+// setFindings runs the whole-set rules that read the object's kind on the
+// cluster as it would be after the request, and keeps what is about the
+// request's object or new.
 func (ev *Evaluator) setFindings(obj *manifest.Object, ns string, deleting bool, state ClusterState) []rule.Finding {
 	var snap *Snapshot
 	if state != nil {
@@ -176,11 +211,16 @@ func (ev *Evaluator) setFindings(obj *manifest.Object, ns string, deleting bool,
 			after = append(after, o)
 		}
 	}
-	known := ev.baselineFor(snap)
 	var out []rule.Finding
-	for _, f := range ev.sets.CheckObjects(after) {
-		if f.Location.File == RequestFile || !known[findingKey(f)] {
-			out = append(out, f)
+	for _, c := range ev.sets {
+		if !c.reads(obj.Kind) {
+			continue
+		}
+		known := c.baselineFor(snap)
+		for _, f := range c.engine.CheckObjects(after) {
+			if f.Location.File == RequestFile || !known[findingKey(f)] {
+				out = append(out, f)
+			}
 		}
 	}
 	return out
@@ -193,15 +233,15 @@ func findingKey(f rule.Finding) string {
 	return f.Fingerprint + "\x00" + f.Severity.String() + "\x00" + f.Message
 }
 
-func (ev *Evaluator) baselineFor(snap *Snapshot) map[string]bool {
-	if m := ev.baseline.Load(); m != nil && m.snap == snap {
+func (c *setCheck) baselineFor(snap *Snapshot) map[string]bool {
+	if m := c.baseline.Load(); m != nil && m.snap == snap {
 		return m.fps
 	}
 	fps := map[string]bool{}
-	for _, f := range ev.sets.CheckObjects(snap.Objects) {
+	for _, f := range c.engine.CheckObjects(snap.Objects) {
 		fps[findingKey(f)] = true
 	}
-	ev.baseline.Store(&baselineMemo{snap: snap, fps: fps})
+	c.baseline.Store(&baselineMemo{snap: snap, fps: fps})
 	return fps
 }
 

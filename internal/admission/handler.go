@@ -112,7 +112,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, http.StatusBadRequest, "decode", "AdmissionReview has no request")
 		return
 	}
-	resp, out := h.review(req)
+	resp, out := h.review(r.Context(), req)
 	resp.UID = req.UID
 	body, err := json.Marshal(admissionv1.AdmissionReview{
 		TypeMeta: metav1.TypeMeta{APIVersion: "admission.k8s.io/v1", Kind: "AdmissionReview"},
@@ -141,7 +141,7 @@ type outcome struct {
 	reason   string // why excluded, skipped or errored
 }
 
-func (h *Handler) review(req *admissionv1.AdmissionRequest) (*admissionv1.AdmissionResponse, outcome) {
+func (h *Handler) review(ctx context.Context, req *admissionv1.AdmissionRequest) (*admissionv1.AdmissionResponse, outcome) {
 	allow := &admissionv1.AdmissionResponse{Allowed: true}
 	out := outcome{kind: req.Kind.Kind}
 	if why := h.Exclusions.match(req); why != "" {
@@ -154,7 +154,7 @@ func (h *Handler) review(req *admissionv1.AdmissionRequest) (*admissionv1.Admiss
 	}
 	ev := h.Judge.Current()
 	out.digest = ev.Policy.Digest
-	in := Input{Operation: string(req.Operation), Namespace: req.Namespace, Object: req.Object.Raw, Now: h.now()}
+	in := Input{Operation: string(req.Operation), Namespace: req.Namespace, Object: req.Object.Raw, Now: h.now(), Context: ctx}
 	switch req.Operation {
 	case admissionv1.Create, admissionv1.Update:
 	case admissionv1.Delete:
