@@ -2,8 +2,11 @@ package cli
 
 import (
 	"context"
+	"log"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -109,6 +112,11 @@ func buildPlan(ctx context.Context, g *globalOptions, opts *ScanOptions, co *sca
 	if opts.Render.NoRender || (len(co.paths) == 1 && co.paths[0] == "-") {
 		return plan, nil
 	}
+	// The Helm and kustomize libraries write warnings (deprecated fields,
+	// values that are not tables) with the standard logger: they go to the
+	// verbose log, not into the report's streams.
+	log.SetFlags(0)
+	log.SetOutput(logWriter{g.logger()})
 	inv, err := source.Discover(ctx, co.paths, walk)
 	if err != nil {
 		return nil, usageError("%v", err)
@@ -153,6 +161,14 @@ func buildPlan(ctx context.Context, g *globalOptions, opts *ScanOptions, co *sca
 	}
 	g.logger().Debug("render plan", "units", len(plan.Units), "notes", len(plan.Notes), "root", root)
 	return plan, nil
+}
+
+// logWriter turns standard-logger lines into debug records.
+type logWriter struct{ log *slog.Logger }
+
+func (w logWriter) Write(p []byte) (int, error) {
+	w.log.Debug("render", "message", strings.TrimSpace(strings.TrimPrefix(string(p), "# ")))
+	return len(p), nil
 }
 
 // renderRoot is where app paths start: the checkout, else the Git work tree

@@ -124,6 +124,9 @@ func (p *planner) argoApp(o *manifest.Object, d *definitions) {
 			continue
 		case src.Plugin != nil:
 			p.note("%s: source %s uses a config management plugin; not scanned", label(o), src.Path)
+			if dir, err := p.target(src.Path); err == nil {
+				p.markTargeted(dir, o) // what the plugin makes of it is deployed, not the directory as it is
+			}
 			continue
 		}
 		dir, err := p.target(src.Path)
@@ -145,8 +148,8 @@ func (p *planner) argoApp(o *manifest.Object, d *definitions) {
 			u.Kind = "argocd"
 			p.add(u.Unit)
 		default:
-			if src.Directory != nil && src.Directory.Jsonnet != nil {
-				p.note("%s: jsonnet in %s is not rendered", label(o), src.Path)
+			if hasJsonnet(dir) {
+				p.note("%s: jsonnet in %s is not rendered; its YAML and JSON files are", label(o), src.Path)
 			}
 			p.add(p.directoryUnit(o, d, dir, src.Directory, chain))
 		}
@@ -369,6 +372,15 @@ func (p *planner) fileOf(o *manifest.Object, d *definitions) string {
 		}
 	}
 	return o.File
+}
+
+func hasJsonnet(dir string) bool {
+	for _, pattern := range []string{"*.jsonnet", "*.libsonnet"} {
+		if m, _ := filepath.Glob(filepath.Join(dir, pattern)); len(m) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func isFile(p string) bool {

@@ -85,6 +85,10 @@ func Plan(ctx context.Context, roots []string, inv *source.Inventory, s Settings
 			p.note("%s: rendered by the kustomization that inflates it", p.display(dir))
 			continue
 		}
+		if helm.IsLibrary(dir) {
+			p.note("%s: library chart, rendered only as a dependency of other charts", p.display(dir))
+			continue
+		}
 		for _, rel := range p.releases(dir) {
 			p.add(p.helmUnit(dir, rel, nil, "helm template"))
 		}

@@ -41,6 +41,17 @@ func IsChartDir(dir string) bool {
 	return err == nil && info.Mode().IsRegular()
 }
 
+// IsLibrary reports whether the chart in dir is a library chart, which is
+// rendered only as a dependency of another chart.
+func IsLibrary(dir string) bool {
+	data, err := os.ReadFile(filepath.Join(dir, "Chart.yaml"))
+	if err != nil {
+		return false
+	}
+	var md chart.Metadata
+	return yamlUnmarshal(data, &md) == nil && strings.EqualFold(md.Type, "library")
+}
+
 // IsArchive reports whether a path names a packaged chart.
 func IsArchive(p string) bool {
 	return strings.HasSuffix(p, ".tgz") || strings.HasSuffix(p, ".tar.gz")

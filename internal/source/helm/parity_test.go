@@ -1,7 +1,10 @@
 package helm
 
 import (
+	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -30,7 +33,8 @@ func helmTemplate(t *testing.T, chartDir string, rel Release, valueFiles, set, s
 		t.Fatal(err)
 	}
 	inst := action.NewInstall(&action.Configuration{})
-	inst.DryRun, inst.ClientOnly, inst.Replace, inst.IncludeCRDs = true, true, true, true
+	// CRDs are plain files of the chart: the scan reads them as they are.
+	inst.DryRun, inst.ClientOnly, inst.Replace = true, true, true
 	inst.ReleaseName, inst.Namespace = rel.Name, rel.Namespace
 	kv, err := chartutil.ParseKubeVersion("v" + rel.KubeVersion + ".0")
 	if err != nil {
@@ -50,11 +54,15 @@ func helmTemplate(t *testing.T, chartDir string, rel Release, valueFiles, set, s
 	return b.String()
 }
 
-// identities lists findings by what they are about, ignoring where they
-// point: rule, object and field.
+// identities lists findings on objects by what they are about, ignoring
+// where they point: rule, object and field. Findings of file checks are
+// left out: they read the chart's files on disk, not rendered output.
 func identities(res *engine.Result) []string {
 	var out []string
 	for _, f := range res.Findings {
+		if f.Object == nil {
+			continue
+		}
 		id := f.ID + " " + f.Location.FieldPath
 		if o := f.Object; o != nil {
 			id += " " + o.Kind + "/" + o.Namespace + "/" + o.Name
@@ -101,4 +109,53 @@ func TestSameFindingsAsHelmTemplate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSameFindingsOnMoreCharts runs the parity check on charts named in
+// BULWARK_PARITY_CHARTS (a list separated by the OS path list separator),
+// with their default values: public charts with vendored dependencies
+// catch what small fixtures miss.
+func TestSameFindingsOnMoreCharts(t *testing.T) {
+	list := os.Getenv("BULWARK_PARITY_CHARTS")
+	if list == "" {
+		t.Skip("BULWARK_PARITY_CHARTS not set")
+	}
+	for _, dir := range filepath.SplitList(list) {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			rel := Release{Name: "parity", Namespace: "parity", KubeVersion: "1.31"}
+			res, err := Render(context.Background(), dir, rel, Options{})
+			if err != nil {
+				t.Skipf("not renderable: %v", err)
+			}
+			rendered := identities(scanFiles(t, res.Files...))
+			plain := helmTemplate(t, dir, rel, nil, nil, nil)
+			reference := identities(scanFiles(t, source.File{Path: "helm-template.yaml", Data: []byte(plain), Manifest: true}))
+			if strings.Join(rendered, "\n") != strings.Join(reference, "\n") {
+				t.Errorf("%d findings rendered, %d from helm template:\n%s", len(rendered), len(reference), diffLines(rendered, reference))
+			}
+			t.Logf("%d templates, %d findings, same as helm template", len(res.Files), len(rendered))
+		})
+	}
+}
+
+func diffLines(a, b []string) string {
+	in := map[string]int{}
+	for _, s := range b {
+		in[s]++
+	}
+	var out []string
+	for _, s := range a {
+		if in[s] > 0 {
+			in[s]--
+			continue
+		}
+		out = append(out, "+ "+s)
+	}
+	for s, n := range in {
+		for ; n > 0; n-- {
+			out = append(out, "- "+s)
+		}
+	}
+	sort.Strings(out)
+	return strings.Join(out, "\n")
 }

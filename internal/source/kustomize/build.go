@@ -253,6 +253,14 @@ func (b *build) rewriteDoc(path string, data []byte) ([]byte, error) {
 			}
 		}
 	}
+	// bases are resources (kustomize edit fix moves them so); kustomize
+	// would print a deprecation warning on standard error.
+	if bases := seqOf(m, "bases"); len(bases) > 0 {
+		for _, b := range bases {
+			appendSeq(m, "resources", b.Value)
+		}
+		deleteKey(m, "bases")
+	}
 	if v := valueOf(m, "helmCharts"); v != nil {
 		if err := b.inflate(path, m, v); err != nil {
 			return nil, err
