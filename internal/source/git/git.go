@@ -173,15 +173,24 @@ func Clone(ctx context.Context, repoURL, ref string) (string, func(), error) {
 		return "", nil, fmt.Errorf("cloning %s: %w", Redact(repoURL), err)
 	}
 	if commitID.MatchString(ref) {
-		for _, args := range [][]string{
-			{"init", "--quiet"},
-			{"remote", "add", "origin", repoURL},
-			{"fetch", "--quiet", "--depth", "1", "--no-tags", "origin", ref},
-			{"checkout", "--quiet", "FETCH_HEAD"},
-		} {
+		for _, args := range [][]string{{"init", "--quiet"}, {"remote", "add", "origin", repoURL}} {
 			if _, err := run(ctx, dir, args...); err != nil {
 				return fail(err)
 			}
+		}
+		// A full commit ID is fetched alone; servers refuse an abbreviated
+		// one, which is then looked up in the whole history.
+		if _, err := run(ctx, dir, "fetch", "--quiet", "--depth", "1", "--no-tags", "origin", ref); err == nil {
+			if _, err := run(ctx, dir, "checkout", "--quiet", "FETCH_HEAD"); err != nil {
+				return fail(err)
+			}
+			return dir, cleanup, nil
+		}
+		if _, err := run(ctx, dir, "fetch", "--quiet", "--no-tags", "origin", "+refs/heads/*:refs/remotes/origin/*"); err != nil {
+			return fail(err)
+		}
+		if _, err := run(ctx, dir, "checkout", "--quiet", ref); err != nil {
+			return fail(err)
 		}
 		return dir, cleanup, nil
 	}

@@ -91,13 +91,16 @@ func TestCloneShallow(t *testing.T) {
 		cleanup()
 	}
 	sha, _ := exec.Command("git", "-C", repo, "rev-parse", "v1").Output()
-	dir, cleanup, err := Clone(ctx, "file://"+repo, strings.TrimSpace(string(sha)))
-	if err != nil {
-		t.Fatalf("commit: %v", err)
-	}
-	defer cleanup()
-	if b, _ := os.ReadFile(filepath.Join(dir, "deploy", "a.yaml")); string(b) != "v1\n" {
-		t.Errorf("commit clone: a.yaml = %q", b)
+	full := strings.TrimSpace(string(sha))
+	for _, id := range []string{full, full[:8]} {
+		dir, cleanup, err := Clone(ctx, "file://"+repo, id)
+		if err != nil {
+			t.Fatalf("commit %s: %v", id, err)
+		}
+		if b, _ := os.ReadFile(filepath.Join(dir, "deploy", "a.yaml")); string(b) != "v1\n" {
+			t.Errorf("commit %s: a.yaml = %q", id, b)
+		}
+		cleanup()
 	}
 }
 

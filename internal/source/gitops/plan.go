@@ -172,8 +172,11 @@ func (p *planner) followApps(d *definitions, depth int) bool {
 	return any
 }
 
+// first reports whether an app is seen for the first time: the same
+// object in the same file (one cluster's Kustomization named like another
+// cluster's is another app).
 func (p *planner) first(o *manifest.Object) bool {
-	key := o.APIVersion + "/" + o.Kind + "/" + objectName(o)
+	key := fmt.Sprintf("%s#%d#%d %s/%s/%s", o.File, o.Doc, o.Item, o.APIVersion, o.Kind, objectName(o))
 	if p.seenApps[key] {
 		return false
 	}
