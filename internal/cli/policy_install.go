@@ -185,6 +185,13 @@ func RunPolicyInstall(ctx context.Context, g *globalOptions, opts *PolicyInstall
 		return usageError("%v", err)
 	}
 	warnPathExceptions(g, p)
+	var clients *cluster.Clients
+	if !opts.DryRun {
+		if clients, err = opts.connect(); err != nil {
+			return err
+		}
+	}
+	spec.Extra = customResources(g, p, clients)
 	if opts.DryRun {
 		if opts.CABundleFile != "" {
 			if spec.CABundle, err = os.ReadFile(opts.CABundleFile); err != nil {
@@ -196,10 +203,6 @@ func RunPolicyInstall(ctx context.Context, g *globalOptions, opts *PolicyInstall
 				spec.Namespace, spec.TLSSecretName())
 		}
 		return cluster.WriteYAML(g.streams.Out, spec.Objects())
-	}
-	clients, err := opts.connect()
-	if err != nil {
-		return err
 	}
 	if err := cluster.Install(ctx, clients, spec, cluster.InstallOptions{Wait: opts.Wait, CABundleFile: opts.CABundleFile, Progress: g.streams.Out}); err != nil {
 		return &ExitError{Code: ExitInternal, Err: err}
@@ -223,6 +226,37 @@ func verifyHint(opts *PolicyInstallOptions) string {
 		b.WriteString(" -n " + opts.Namespace)
 	}
 	return b.String()
+}
+
+// customResources are the resources of the kinds the policy's custom rules
+// read that the built-in coverage leaves out, found through the cluster's
+// discovery (without a cluster, only the built-in ones are known).
+func customResources(g *globalOptions, p *policy.Policy, c *cluster.Clients) []admission.Resource {
+	var out []admission.Resource
+	seen := map[string]bool{}
+	for _, cr := range p.Custom {
+		for _, kind := range cr.Kinds {
+			if seen[kind] {
+				continue
+			}
+			seen[kind] = true
+			if _, ok := admission.ResourceFor(kind); ok {
+				continue
+			}
+			var found []admission.Resource
+			if c != nil {
+				found = cluster.ResourcesOfKind(c, kind)
+			}
+			switch {
+			case len(found) == 0 && c == nil:
+				fmt.Fprintf(g.streams.ErrOut, "warning: custom rule %s reads kind %s, whose resource is known only from a cluster; it is left out of this output\n", cr.ID, kind)
+			case len(found) == 0:
+				fmt.Fprintf(g.streams.ErrOut, "warning: custom rule %s reads kind %s, which the cluster does not serve; it is not sent to the webhook\n", cr.ID, kind)
+			}
+			out = append(out, found...)
+		}
+	}
+	return out
 }
 
 // warnPathExceptions points out exceptions that select objects only by
@@ -255,6 +289,7 @@ func RunPolicyVerify(ctx context.Context, g *globalOptions, opts *PolicyVerifyOp
 		return err
 	}
 	spec := opts.spec(p, data, ev)
+	spec.Extra = customResources(g, p, clients)
 	rep := cluster.Verify(ctx, clients, cluster.VerifyOptions{Spec: spec, Evaluator: ev, ProbeNamespace: opts.ProbeNamespace, Wait: opts.Wait})
 	out := g.streams.Out
 	fmt.Fprintf(out, "verifying policy %s (%s) in %s (context %s)\n", p.Digest, p.Source, clients.Host, orInCluster(clients.Context))

@@ -6,12 +6,17 @@ package cluster
 
 import (
 	"fmt"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/bulwark-dev/bulwark/internal/admission"
 )
 
 // Target selects a cluster the way kubectl does: an explicit kubeconfig
@@ -83,4 +88,23 @@ func FromConfig(cfg *rest.Config, userAgent, context, namespace string) (*Client
 	}
 	return &Clients{Config: cfg, Kube: kube, Dynamic: dyn, Discovery: kube.Discovery(),
 		Context: context, Host: cfg.Host, Namespace: namespace}, nil
+}
+
+// ResourcesOfKind finds the resources that serve a kind, in any group, by
+// the server's preferred versions. Subresources are left out.
+func ResourcesOfKind(c *Clients, kind string) []admission.Resource {
+	lists, _ := c.Discovery.ServerPreferredResources() // partial results are fine
+	var out []admission.Resource
+	for _, l := range lists {
+		gv, err := schema.ParseGroupVersion(l.GroupVersion)
+		if err != nil {
+			continue
+		}
+		for _, r := range l.APIResources {
+			if r.Kind == kind && !strings.Contains(r.Name, "/") {
+				out = append(out, admission.Resource{Group: gv.Group, Version: gv.Version, Resource: r.Name, Kind: r.Kind, Namespaced: r.Namespaced})
+			}
+		}
+	}
+	return out
 }

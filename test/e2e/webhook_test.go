@@ -332,6 +332,8 @@ func TestEnforcement(t *testing.T) {
 		}
 	})
 
+	t.Run("custom rule on a custom resource", func(t *testing.T) { e.customResource(t, policyFile, urlA) })
+
 	t.Run("certificate rotation while requests flow", func(t *testing.T) { e.rotation(t, policyFile) })
 }
 
@@ -481,4 +483,70 @@ func (e *env) rotation(t *testing.T, policyFile string) {
 	if !strings.Contains(hook.scrape(t), `bulwark_tls_certificate_reloads_total{result="ok"}`) {
 		t.Error("no certificate reload in the metrics")
 	}
+}
+
+const widgetCRD = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets, singular: widget}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          x-kubernetes-preserve-unknown-fields: true
+`
+
+const widgetPolicy = `apiVersion: bulwark.dev/v1
+kind: Policy
+customRules:
+  - id: ACME-001
+    name: widget-public
+    title: Widgets are not public
+    severity: high
+    kinds: [Widget]
+    expression: "!has(object.spec.public) || object.spec.public == false"
+    message: widget must not be public
+    remediation: set spec.public to false
+`
+
+// customResource installs a policy whose CEL rule reads a custom
+// resource: install finds the resource through discovery and sends it to
+// the webhook, which denies a bad one.
+func (e *env) customResource(t *testing.T, policyFile, url string) {
+	crd := filepath.Join(e.dir, "widget-crd.yaml")
+	writeAtomic(t, crd, []byte(widgetCRD))
+	if out, code := e.kubectl(t, "apply", "-f", crd); code != 0 {
+		t.Fatal(out)
+	}
+	if out, code := e.kubectl(t, "wait", "--for=condition=Established", "crd/widgets.example.com", "--timeout=30s"); code != 0 {
+		t.Fatal(out)
+	}
+	writeAtomic(t, policyFile, []byte(widgetPolicy))
+	if out, code := e.bw(t, "policy", "install", "--policy", policyFile, "--webhook-url", url); code != 0 || strings.Contains(out, "warning") {
+		t.Fatalf("install: exit %d\n%s", code, out)
+	}
+	bad := filepath.Join(e.dir, "widget.yaml")
+	writeAtomic(t, bad, []byte("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w1, namespace: team-a}\nspec: {public: true}\n"))
+	eventually(t, 30*time.Second, "the custom rule enforced", func() error {
+		out, code := e.kubectl(t, "apply", "--dry-run=server", "-f", bad)
+		if code == 0 || !strings.Contains(out, "ACME-001") {
+			return fmt.Errorf("exit %d: %s", code, out)
+		}
+		return nil
+	})
+	writeAtomic(t, bad, []byte("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w1, namespace: team-a}\nspec: {public: false}\n"))
+	if out, code := e.kubectl(t, "apply", "-f", bad); code != 0 {
+		t.Fatalf("good widget: %s", out)
+	}
+	writeAtomic(t, policyFile, policy.DefaultYAML())
+	if out, code := e.bw(t, "policy", "install", "--policy", policyFile, "--webhook-url", url); code != 0 {
+		t.Fatalf("reinstall: %s", out)
+	}
+	eventually(t, 30*time.Second, "the default policy back in force", enforcing)
 }
