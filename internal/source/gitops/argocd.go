@@ -139,14 +139,10 @@ func (p *planner) argoApp(o *manifest.Object, d *definitions) {
 		case isFile(filepath.Join(dir, "Chart.yaml")):
 			rel, notes := p.argoRelease(o, s.path, src, spec.Destination.Namespace, dir, refs)
 			p.plan.Notes = append(p.plan.Notes, notes...)
-			u := p.helmUnit(dir, rel, chain, label(o)+": helm")
-			u.Kind = "argocd"
-			p.add(u)
+			p.helmUnit("argocd", dir, rel, chain, label(o)+": helm")
 		case kustomize.FileIn(dir) != "":
-			u := p.kustomizeUnit(dir, kustomize.Options{Edits: argoEdits(src.Kustomize), EditsFrom: p.display(p.fileOf(o, d)),
-				DefaultNamespace: spec.Destination.Namespace}, chain, label(o)+": kustomize")
-			u.Kind = "argocd"
-			p.add(u.Unit)
+			p.kustomizeUnit("argocd", dir, kustomize.Options{Edits: argoEdits(src.Kustomize), EditsFrom: p.display(p.fileOf(o, d)),
+				DefaultNamespace: spec.Destination.Namespace}, chain, label(o)+": kustomize", nil)
 		default:
 			if hasJsonnet(dir) {
 				p.note("%s: jsonnet in %s is not rendered; its YAML and JSON files are", label(o), src.Path)

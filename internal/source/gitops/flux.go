@@ -102,11 +102,10 @@ func (p *planner) fluxKustomization(o *manifest.Object, d *definitions) {
 		}
 	}
 	chain := []string{appChain(o, d)}
-	u := p.kustomizeUnit(dir, kustomize.Options{Edits: edits, EditsFrom: o.File, Generate: true}, chain, label(o)+": kustomize")
-	u.Kind = "flux"
-	if spec.PostBuild != nil && u.Err == nil {
+	var after func(*source.Unit)
+	if pb := spec.PostBuild; pb != nil {
 		vars := map[string]string{}
-		for _, from := range spec.PostBuild.SubstituteFrom {
+		for _, from := range pb.SubstituteFrom {
 			if from.Kind != "ConfigMap" {
 				p.note("%s: substituteFrom %s %s is not read (Secrets may be encrypted)", label(o), from.Kind, from.Name)
 				continue
@@ -122,14 +121,16 @@ func (p *planner) fluxKustomization(o *manifest.Object, d *definitions) {
 				vars[k] = v
 			}
 		}
-		for k, v := range spec.PostBuild.Substitute {
+		for k, v := range pb.Substitute {
 			vars[k] = v
 		}
-		for i := range u.Files {
-			u.Files[i].Data = substitute(u.Files[i].Data, vars)
+		after = func(u *source.Unit) {
+			for i := range u.Files {
+				u.Files[i].Data = substitute(u.Files[i].Data, vars)
+			}
 		}
 	}
-	p.add(u.Unit)
+	p.kustomizeUnit("flux", dir, kustomize.Options{Edits: edits, EditsFrom: o.File, Generate: true}, chain, label(o)+": kustomize", after)
 }
 
 var substVar = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-=])([^}]*))?\}`)
@@ -271,7 +272,5 @@ func (p *planner) helmRelease(o *manifest.Object, d *definitions) {
 		}
 		rel.Values = append(rel.Values, layer)
 	}
-	u := p.helmUnit(dir, rel, []string{appChain(o, d)}, label(o)+": helm")
-	u.Kind = "flux"
-	p.add(u)
+	p.helmUnit("flux", dir, rel, []string{appChain(o, d)}, label(o)+": helm")
 }

@@ -12,8 +12,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bulwark-dev/bulwark/internal/manifest"
@@ -51,6 +53,7 @@ func Plan(ctx context.Context, roots []string, inv *source.Inventory, s Settings
 	p.display = s.Options.Display
 	p.defs = readDefinitions(inv.Apps, inv.ConfigMaps, p.display, s.Options.MaxFileSize)
 	p.followApps(p.defs, 0)
+	p.flush()
 
 	// Kustomize roots: not a base of another kustomization, not an app's.
 	bases := map[string]bool{}
@@ -69,11 +72,13 @@ func Plan(ctx context.Context, roots []string, inv *source.Inventory, s Settings
 			p.note("%s: rendered by %s", p.display(dir), by)
 			continue
 		}
-		u := p.kustomizeUnit(dir, kustomize.Options{}, nil, "kustomize build")
-		for _, c := range u.charts {
+		p.kustomizeUnit("kustomize", dir, kustomize.Options{}, nil, "kustomize build", nil)
+	}
+	p.flush()
+	for _, charts := range p.inflated {
+		for _, c := range charts {
 			usedCharts[c] = true
 		}
-		p.add(u.Unit)
 	}
 	// Charts and packaged charts not rendered otherwise.
 	for _, dir := range inv.Charts {
@@ -90,14 +95,15 @@ func Plan(ctx context.Context, roots []string, inv *source.Inventory, s Settings
 			continue
 		}
 		for _, rel := range p.releases(dir) {
-			p.add(p.helmUnit(dir, rel, nil, "helm template"))
+			p.helmUnit("helm", dir, rel, nil, "helm template")
 		}
 	}
 	for _, archive := range inv.Archives {
 		for _, rel := range p.releases(archive) {
-			p.add(p.helmUnit(archive, rel, nil, "helm template of a packaged chart"))
+			p.helmUnit("helm", archive, rel, nil, "helm template of a packaged chart")
 		}
 	}
+	p.flush()
 	// Apps rendered by charts and overlays (app of apps).
 	for depth := 1; depth <= maxAppDepth; depth++ {
 		defs := &definitions{file: map[*manifest.Object]string{}}
@@ -111,7 +117,9 @@ func Plan(ctx context.Context, roots []string, inv *source.Inventory, s Settings
 		p.scanned = len(p.plan.Units)
 		defs.gitRepos = append(defs.gitRepos, p.defs.gitRepos...)
 		defs.configMaps = append(defs.configMaps, p.defs.configMaps...)
-		if !p.followApps(defs, depth) {
+		more := p.followApps(defs, depth)
+		p.flush()
+		if !more {
 			break
 		}
 	}
@@ -129,10 +137,44 @@ type planner struct {
 	targeted map[string]string // directories apps render, and by which app
 	seenApps map[string]bool
 	scanned  int // units already searched for apps
+
+	mu       sync.Mutex
+	pending  []func()                  // renders of the units added since the last flush
+	inflated map[*source.Unit][]string // charts each kustomize unit inflated
 }
 
 func (p *planner) note(format string, args ...any) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	p.plan.Notes = append(p.plan.Notes, fmt.Sprintf(format, args...))
+}
+
+// later adds a unit now, in plan order, and renders it at the next flush.
+func (p *planner) later(u *source.Unit, render func()) {
+	p.add(u)
+	p.pending = append(p.pending, render)
+}
+
+// flush renders the pending units, one per CPU at a time.
+func (p *planner) flush() {
+	work := p.pending
+	p.pending = nil
+	next := make(chan func())
+	var wg sync.WaitGroup
+	for i := 0; i < runtime.GOMAXPROCS(0) && i < len(work); i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for render := range next {
+				render()
+			}
+		}()
+	}
+	for _, w := range work {
+		next <- w
+	}
+	close(next)
+	wg.Wait()
 }
 
 func (p *planner) add(u *source.Unit) {
@@ -264,56 +306,62 @@ func (p *planner) target(rel string) (string, error) {
 	return real, nil
 }
 
-// unit wraps a render with what it claims.
-type unit struct {
-	*source.Unit
-	charts []string
-}
-
-// kustomizeUnit builds a kustomization directory (or, with opts.Generate,
-// a plain directory as Flux does).
-func (p *planner) kustomizeUnit(dir string, opts kustomize.Options, chain []string, label string) unit {
-	u := &source.Unit{Kind: "kustomize", Path: dir, Label: label}
+// kustomizeUnit adds a kustomize build of a directory (or, with
+// opts.Generate, of a plain directory as Flux builds it); after, when set,
+// runs on the unit once it is built.
+func (p *planner) kustomizeUnit(kind, dir string, opts kustomize.Options, chain []string, label string, after func(*source.Unit)) {
+	u := &source.Unit{Kind: kind, Path: dir, Label: label}
 	opts.Root, opts.Display, opts.Chain, opts.Timeout = p.s.Root, p.display, chain, p.s.Timeout
 	opts.KubeVersion, opts.APIVersions = p.kubeVersion(), p.apiVersions(nil)
-	res, err := kustomize.Build(p.ctx, dir, opts)
-	if err != nil {
-		u.Err = err
-		u.Claims = []string{dir + string(filepath.Separator)}
-		return unit{Unit: u}
-	}
-	u.Files = res.Files
-	u.Claims = res.Read
-	for _, c := range res.Charts {
-		u.Claims = append(u.Claims, chartClaims(c)...)
-	}
-	if opts.Generate && kustomize.FileIn(dir) == "" {
-		u.Claims = append(u.Claims, dir+string(filepath.Separator))
-	}
-	return unit{Unit: u, charts: res.Charts}
+	p.later(u, func() {
+		res, err := kustomize.Build(p.ctx, dir, opts)
+		if err != nil {
+			u.Err = err
+			u.Claims = []string{dir + string(filepath.Separator)}
+			return
+		}
+		u.Files = res.Files
+		u.Claims = res.Read
+		for _, c := range res.Charts {
+			u.Claims = append(u.Claims, chartClaims(c)...)
+		}
+		if opts.Generate && kustomize.FileIn(dir) == "" {
+			u.Claims = append(u.Claims, dir+string(filepath.Separator))
+		}
+		p.mu.Lock()
+		if p.inflated == nil {
+			p.inflated = map[*source.Unit][]string{}
+		}
+		p.inflated[u] = res.Charts
+		p.mu.Unlock()
+		if after != nil {
+			after(u)
+		}
+	})
 }
 
-// helmUnit renders one release of a chart.
-func (p *planner) helmUnit(chart string, rel helm.Release, chain []string, label string) *source.Unit {
-	u := &source.Unit{Kind: "helm", Path: chart, Label: label + releaseLabel(rel)}
+// helmUnit adds one release of a chart.
+func (p *planner) helmUnit(kind, chart string, rel helm.Release, chain []string, label string) {
+	u := &source.Unit{Kind: kind, Path: chart, Label: label + releaseLabel(rel)}
 	if rel.KubeVersion == "" {
 		rel.KubeVersion = p.kubeVersion()
 	}
 	rel.APIVersions = p.apiVersions(rel.APIVersions)
-	res, err := helm.Render(p.ctx, chart, rel, helm.Options{Root: p.s.Root, Display: p.display, Chain: chain, Timeout: p.s.Timeout})
-	if info, statErr := os.Stat(chart); statErr == nil && info.IsDir() {
+	if info, err := os.Stat(chart); err == nil && info.IsDir() {
 		u.Claims = chartClaims(chart)
 	}
-	if err != nil {
-		u.Err = fmt.Errorf("rendering chart %s: %w", p.display(chart), err)
-		var placed *manifest.Error
-		if asPlaced(err, &placed) {
-			u.Err = placed
+	p.later(u, func() {
+		res, err := helm.Render(p.ctx, chart, rel, helm.Options{Root: p.s.Root, Display: p.display, Chain: chain, Timeout: p.s.Timeout})
+		if err != nil {
+			u.Err = fmt.Errorf("rendering chart %s: %w", p.display(chart), err)
+			var placed *manifest.Error
+			if asPlaced(err, &placed) {
+				u.Err = placed
+			}
+			return
 		}
-		return u
-	}
-	u.Files = res.Files
-	return u
+		u.Files = res.Files
+	})
 }
 
 func asPlaced(err error, target **manifest.Error) bool {
