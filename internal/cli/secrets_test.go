@@ -235,3 +235,52 @@ func gitInit(t *testing.T, dir string) {
 		}
 	}
 }
+
+// TestSecretsBaseline accepts today's secrets in a baseline file: the same
+// fingerprints silence them in the working tree and in history, and a new
+// secret still blocks.
+func TestSecretsBaseline(t *testing.T) {
+	dir := t.TempDir()
+	plant(t, dir)
+	gitInit(t, dir)
+	t.Chdir(dir)
+	out, _, _ := runIn(t, false, "secrets", ".", "--format", "json")
+	var r struct {
+		Findings []struct {
+			Fingerprint string `json:"fingerprint"`
+			ID          string `json:"id"`
+			Action      string `json:"action"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	var entries []string
+	for _, f := range r.Findings {
+		entries = append(entries, `{"fingerprint":"`+f.Fingerprint+`","rule":"`+f.ID+`","file":"x"}`)
+	}
+	baseline := `{"version":1,"findings":[` + strings.Join(entries, ",") + `]}`
+	if err := os.WriteFile(".bulwark-baseline.json", []byte(baseline), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"secrets", "."}, {"secrets", "--history", "."}} {
+		out, errOut, code := runIn(t, false, append(args, "--format", "json")...)
+		if code != ExitOK {
+			t.Errorf("%v with every finding in the baseline: exit %d, stderr %s", args, code, errOut)
+		}
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range r.Findings {
+			if f.Action != "ignored" {
+				t.Errorf("%v: %s not ignored (%s)", args, f.ID, f.Action)
+			}
+		}
+	}
+	if err := os.WriteFile("new.env", []byte("DB_PASSWORD=Nw7-Lq2x-Vm9z-Tb4k\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, code := runIn(t, false, "secrets", "."); code != ExitBlocked {
+		t.Errorf("a new secret outside the baseline: exit %d, want %d", code, ExitBlocked)
+	}
+}
