@@ -48,7 +48,7 @@ func (structural) CheckObject(obj *manifest.Object) []rule.Hit {
 // analyze runs the structural rules on obj and returns what they found and
 // which scalars they inspected.
 func analyze(obj *manifest.Object) *scope {
-	s := &scope{obj: obj}
+	s := &scope{obj: obj, data: obj.Data()}
 	for _, r := range objectRules {
 		if !r.Applies(obj) {
 			continue
@@ -71,6 +71,7 @@ func analyze(obj *manifest.Object) *scope {
 // scope is what the structural rules share while checking one object.
 type scope struct {
 	obj  *manifest.Object
+	data []byte // the document's (or file's) bytes, to find where scalars end
 	root *yaml.Node
 	off  int        // added to a node's line to get the file line
 	rule *rule.Meta // the rule running now
@@ -128,14 +129,75 @@ func (s *scope) cover(k, n *yaml.Node) {
 	}
 	to := s.line(n)
 	if n.Kind == yaml.ScalarNode {
-		to += strings.Count(strings.TrimRight(n.Value, "\n"), "\n")
-		if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
-			to++ // the value starts on the line after its indicator
-		}
+		to = s.scalarEnd(k, n) + s.off
 	} else {
 		to = lastLine(n) + s.off
 	}
 	s.spans = append(s.spans, span{from, to})
+}
+
+// scalarEnd is the last document line of a scalar's source: a quoted
+// scalar runs to its closing quote (escaped line breaks and all), a block
+// or plain scalar over the lines indented deeper than its key.
+func (s *scope) scalarEnd(k, n *yaml.Node) int {
+	end := n.Line
+	if n.Style&yaml.LiteralStyle != 0 {
+		// The value starts on the line after its indicator, a line per line.
+		end += 1 + strings.Count(strings.TrimRight(n.Value, "\n"), "\n")
+	}
+	if len(s.data) == 0 {
+		return end
+	}
+	lines := bytes.Split(s.data, []byte("\n"))
+	if n.Line < 1 || n.Line > len(lines) {
+		return end
+	}
+	if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
+		return quotedEnd(lines, n)
+	}
+	if k == nil {
+		return end
+	}
+	indent := k.Column - 1
+	last := n.Line
+	for i := n.Line; i < len(lines); i++ { // lines[i] is line i+1
+		t := bytes.TrimRight(lines[i], " \t\r")
+		if len(t) == 0 {
+			continue
+		}
+		if len(t)-len(bytes.TrimLeft(t, " ")) <= indent {
+			break
+		}
+		last = i + 1
+	}
+	return max(end, last)
+}
+
+// quotedEnd finds the line of a quoted scalar's closing quote.
+func quotedEnd(lines [][]byte, n *yaml.Node) int {
+	q := byte('"')
+	if n.Style&yaml.SingleQuotedStyle != 0 {
+		q = '\''
+	}
+	col := n.Column // 1-based column of the opening quote; scan after it
+	for l := n.Line; l <= len(lines); l++ {
+		line := lines[l-1]
+		i := 0
+		if l == n.Line {
+			i = col
+		}
+		for ; i < len(line); i++ {
+			switch {
+			case q == '"' && line[i] == '\\':
+				i++
+			case line[i] == q && q == '\'' && i+1 < len(line) && line[i+1] == '\'':
+				i++
+			case line[i] == q:
+				return l
+			}
+		}
+	}
+	return n.Line
 }
 
 // lastLine is the last document line a node's subtree reaches.

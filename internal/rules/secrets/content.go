@@ -99,12 +99,12 @@ func fileCoverage(p string, data []byte, parsed *manifest.File) *coverage {
 		}
 	}
 	if valuesFile(p) {
-		s := &scope{rule: &helmValuesFile.Meta}
+		s := &scope{rule: &helmValuesFile.Meta, data: data}
 		s.valuesFile(data)
 		c.add(s)
 	}
 	if kustomizationFile(p) {
-		s := &scope{rule: &kustomizeGenerator.Meta}
+		s := &scope{rule: &kustomizeGenerator.Meta, data: data}
 		s.kustomization(p, data, nil)
 		c.add(s)
 	}

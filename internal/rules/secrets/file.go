@@ -29,7 +29,7 @@ func ScanFile(p string, data []byte) []rule.Hit {
 		hits = append(hits, helmValuesFile.CheckFile(p, data, parsed)...)
 	}
 	if kustomizationFile(p) {
-		s := &scope{rule: &kustomizeGenerator.Meta}
+		s := &scope{rule: &kustomizeGenerator.Meta, data: data}
 		s.kustomization(p, data, nil)
 		for i := range s.hits {
 			s.hits[i].File = p

@@ -25,7 +25,7 @@ func (r *fileRule) CheckFile(path string, data []byte, _ *manifest.File) []rule.
 	if binary(data) {
 		return nil
 	}
-	s := &scope{rule: &r.Meta}
+	s := &scope{rule: &r.Meta, data: data}
 	r.check(s, path, data)
 	for i := range s.hits {
 		s.hits[i].File = path
