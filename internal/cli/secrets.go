@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -69,7 +70,7 @@ func NewCmdSecrets(g *globalOptions, runF func(context.Context, *SecretsOptions)
 	f.StringVar(&opts.Since, "since", "", "with --history: only commits not reachable from this revision (implies --history)")
 	f.StringVar(&opts.Format, "format", "table", "report format: "+strings.Join(Formats, ", "))
 	f.StringVarP(&opts.Output, "output", "o", "", "write the report to this file instead of standard output")
-	f.StringArrayVar(&opts.Exclude, "exclude", nil, "skip paths matching this glob (repeatable; dir/ or dir/** skips a tree)")
+	f.StringArrayVar(&opts.Exclude, "exclude", nil, "skip paths matching this glob (repeatable; dir/ or dir/** skips a tree; with --history, relative to the repository's top)")
 	f.StringVar(&opts.FailOn, "fail-on", "", "block (exit 1) on findings at or above this severity: critical, high, medium, low, info (default: the policy's threshold for secrets)")
 	f.StringVar(&opts.Policy, "policy", "", "policy file (default: .bulwark.yaml at the repository root, else the built-in policy)")
 	f.StringVar(&opts.Baseline, "baseline", "", "baseline file of accepted findings (default: .bulwark-baseline.json at the repository root, if present)")
@@ -137,7 +138,7 @@ func RunSecrets(ctx context.Context, g *globalOptions, opts *SecretsOptions) err
 			return usageError("%v", err)
 		}
 		log.Debug("scanned", "files", res.Files, "findings", len(res.Findings))
-		findings, rep.Errors = res.Findings, res.Errors
+		findings, rep.Errors = dropGitCrypt(res.Findings, res.Errors)
 		rep.Summary.Files, rep.Summary.Documents, rep.Summary.Objects = res.Files, res.Documents, res.Objects
 		rep.Summary.Skipped, rep.Summary.Templates = res.Skipped, res.Templates
 	}
@@ -155,7 +156,7 @@ func RunSecrets(ctx context.Context, g *globalOptions, opts *SecretsOptions) err
 
 // scanHistory runs the history scan with a progress bar on terminals.
 func scanHistory(ctx context.Context, g *globalOptions, opts *SecretsOptions) (*history.Result, error) {
-	hopts := history.Options{Dir: opts.Paths[0], Since: opts.Since, Workers: opts.Workers}
+	hopts := history.Options{Dir: opts.Paths[0], Since: opts.Since, Workers: opts.Workers, Exclude: opts.Exclude}
 	var bar *progressBar
 	if g.streams.Terminal {
 		bar = &progressBar{w: g.streams.ErrOut}
@@ -206,4 +207,41 @@ func (b *progressBar) done() {
 	if b.drawn {
 		fmt.Fprint(b.w, "\r\x1b[K")
 	}
+}
+
+// dropGitCrypt removes the unreadable-input reports of files git-crypt has
+// encrypted: binary by design, and exactly what a secrets scan wants to see.
+func dropGitCrypt(findings []rule.Finding, errs []manifest.Error) ([]rule.Finding, []manifest.Error) {
+	encrypted := map[string]bool{}
+	keptErrs := errs[:0:0]
+	for _, e := range errs {
+		if gitCrypted(e.File) {
+			encrypted[e.File] = true
+			continue
+		}
+		keptErrs = append(keptErrs, e)
+	}
+	if len(encrypted) == 0 {
+		return findings, errs
+	}
+	kept := findings[:0:0]
+	for _, f := range findings {
+		if f.ID == rule.UnreadableInput.ID && encrypted[f.Location.File] {
+			continue
+		}
+		kept = append(kept, f)
+	}
+	return kept, keptErrs
+}
+
+// gitCrypted reports a file that starts with git-crypt's header.
+func gitCrypted(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 10)
+	n, _ := io.ReadFull(f, head)
+	return n == 10 && string(head) == "\x00GITCRYPT\x00"
 }

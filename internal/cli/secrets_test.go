@@ -284,3 +284,45 @@ func TestSecretsBaseline(t *testing.T) {
 		t.Errorf("a new secret outside the baseline: exit %d, want %d", code, ExitBlocked)
 	}
 }
+
+// TestSecretsGitCrypt: files git-crypt encrypted are quiet (not even
+// unreadable input), files it should have encrypted are reported.
+func TestSecretsGitCrypt(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	files := map[string]string{
+		".gitattributes":      "secrets/** filter=git-crypt diff=git-crypt\n",
+		"secrets/prod.yaml":   "\x00GITCRYPT\x00\x01\x02\x03 encrypted bytes",
+		"secrets/staging.env": "LOG_LEVEL=debug\n",
+	}
+	for name, content := range files {
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(".git", 0o755); err != nil { // the repository's top
+		t.Fatal(err)
+	}
+	out, errOut, code := runIn(t, false, "secrets", ".", "--format", "json")
+	if code != ExitBlocked {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var r struct {
+		Findings []struct {
+			ID       string `json:"id"`
+			Location struct {
+				File string `json:"file"`
+			} `json:"location"`
+		} `json:"findings"`
+		Errors []any `json:"errors"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Findings) != 1 || r.Findings[0].ID != "BW-SE-021" || r.Findings[0].Location.File != "secrets/staging.env" || len(r.Errors) != 0 {
+		t.Errorf("got %+v, errors %v; want one BW-SE-021 on secrets/staging.env", r.Findings, r.Errors)
+	}
+}

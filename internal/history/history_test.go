@@ -150,6 +150,15 @@ func TestHistory(t *testing.T) {
 		{"BW-SE-114", "deploy/secret.yaml", 8, c3, true},
 	})
 
+	// Excluded paths are not read.
+	res, err = Scan(context.Background(), Options{Dir: r.dir, Exclude: []string{"scripts/", "*.yaml"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Findings) != 0 {
+		t.Errorf("excluded paths reported: %+v", res.Findings)
+	}
+
 	if _, err := Scan(context.Background(), Options{Dir: r.dir, Since: "no-such-rev"}); err == nil {
 		t.Error("a bad --since revision was accepted")
 	}

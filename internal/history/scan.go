@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
@@ -33,6 +34,9 @@ type Options struct {
 	MaxBlob int64
 	// Progress, when set, is called from one goroutine as commits are read.
 	Progress func(Progress)
+	// Exclude holds glob patterns of paths (relative to the repository's
+	// top) whose changes are not read; "dir/" or "dir/**" skips a tree.
+	Exclude []string
 }
 
 // DefaultMaxBlob is the size limit for files read whole.
@@ -108,7 +112,7 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 
 	logArgs := append([]string{"log", "-p", "-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--full-index",
 		"-M", logFormat}, revs...)
-	git, err := startGit(ctx, top, false, append(logArgs, "--")...)
+	git, err := startGit(ctx, top, false, append(append(logArgs, "--"), pathspecs(opts.Exclude)...)...)
 	if err != nil {
 		close(jobs)
 		return nil, err
@@ -150,6 +154,25 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 	}
 	res.Findings = s.findings()
 	return res, nil
+}
+
+// pathspecs turns exclusion globs into git pathspecs.
+func pathspecs(exclude []string) []string {
+	if len(exclude) == 0 {
+		return nil
+	}
+	out := []string{"."}
+	for _, p := range exclude {
+		p = strings.TrimPrefix(filepath.ToSlash(p), "./")
+		if strings.HasSuffix(p, "/") {
+			p += "**"
+		}
+		out = append(out, ":(exclude,glob)"+p)
+		if !strings.Contains(p, "/") {
+			out = append(out, ":(exclude,glob)**/"+p) // a base name, at any depth
+		}
+	}
+	return out
 }
 
 // RevisionError is a --since revision that does not name a commit.
