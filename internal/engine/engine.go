@@ -211,6 +211,7 @@ func (e *Engine) checkFile(f source.File) fileResult {
 			r.findings = append(r.findings, e.inputFinding(rule.UnreadableInput, me))
 		}
 		if e.keepAll || e.setKind[o.Kind] {
+			o.Compact()
 			r.kept = append(r.kept, o)
 		}
 	}

@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -58,6 +59,20 @@ func (o *Object) Root() (*yaml.Node, error) {
 	}
 	o.root = root
 	return root, nil
+}
+
+// Compact lets go of what a parse built (the YAML tree, the typed pod) and
+// of the rest of the file's bytes, keeping only the document so the tree can
+// be rebuilt on demand. Objects held for whole-set checks call it, so memory
+// grows with the bytes of those objects, not with their trees. Items of a
+// List keep their tree: their document is the whole List.
+func (o *Object) Compact() {
+	if o.Item >= 0 || o.err != nil {
+		return
+	}
+	o.data = bytes.Clone(o.data)
+	o.root, o.parsed = nil, false
+	o.podTemplate, o.podErr, o.podDone = nil, nil, false
 }
 
 // Err returns the parse or decode error met so far, if any.

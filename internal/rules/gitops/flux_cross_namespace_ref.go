@@ -23,6 +23,9 @@ var fluxCrossNamespaceRef = &objectRule{
 		References:  []string{refFluxMultiTenancy, refFluxRFC0003, refFluxKustomization + "#source-reference"},
 	},
 	check: func(_ *Options, obj *manifest.Object) []rule.Hit {
+		if obj.Kind != "Kustomization" && obj.Kind != "HelmRelease" {
+			return nil // decide by kind before reading the tree
+		}
 		ns := obj.Namespace()
 		if ns == "" {
 			return nil

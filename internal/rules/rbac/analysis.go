@@ -162,6 +162,8 @@ type decoded struct {
 
 func decode(o *manifest.Object) decoded {
 	var d decoded
+	// Keep the typed form only: the tree is rebuilt if a finding needs a line.
+	defer o.Compact()
 	switch {
 	case o.Kind == "ServiceAccount":
 		d.account = &corev1.ServiceAccount{}
