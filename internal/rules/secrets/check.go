@@ -85,6 +85,7 @@ type scope struct {
 	// to skip what this layer decided.
 	spans []span
 	fps   map[string]bool
+	lines [][]byte // data split into lines, once, on first need
 }
 
 // span is an inclusive range of file lines.
@@ -148,7 +149,10 @@ func (s *scope) scalarEnd(k, n *yaml.Node) int {
 	if len(s.data) == 0 {
 		return end
 	}
-	lines := bytes.Split(s.data, []byte("\n"))
+	if s.lines == nil {
+		s.lines = bytes.Split(s.data, []byte("\n"))
+	}
+	lines := s.lines
 	if n.Line < 1 || n.Line > len(lines) {
 		return end
 	}
