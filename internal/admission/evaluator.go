@@ -7,6 +7,7 @@ package admission
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"sync/atomic"
@@ -129,6 +130,18 @@ type Input struct {
 // instead of multiplying the webhook's memory.
 var setTurns = make(chan struct{}, runtime.GOMAXPROCS(0))
 
+// setWaiting counts requests waiting for a turn; beyond maxSetWaiting a
+// request is refused at once (ErrBusy) rather than queued, so a flood of
+// RBAC changes cannot grow the webhook's memory without bound. The API
+// server then applies the failure policy, as it would on a timeout.
+var setWaiting atomic.Int64
+
+const maxSetWaiting = 64
+
+// ErrBusy means a request got no turn at the whole-set rules in time: too
+// many were waiting, or its deadline passed first.
+var ErrBusy = errors.New("too busy to run the whole-set rules in time")
+
 // Result is the policy's decision on a request.
 type Result struct {
 	Kind, Namespace, Name string
@@ -171,10 +184,16 @@ func (ev *Evaluator) Evaluate(in Input, state ClusterState) (Result, error) {
 		if ctx == nil {
 			ctx = context.Background()
 		}
+		if setWaiting.Add(1) > maxSetWaiting {
+			setWaiting.Add(-1)
+			return Result{}, fmt.Errorf("%w: %d requests are waiting", ErrBusy, maxSetWaiting)
+		}
 		select {
 		case setTurns <- struct{}{}:
+			setWaiting.Add(-1)
 		case <-ctx.Done():
-			return Result{}, fmt.Errorf("no turn at the whole-set rules before the deadline: %w", ctx.Err())
+			setWaiting.Add(-1)
+			return Result{}, fmt.Errorf("%w: %v", ErrBusy, ctx.Err())
 		}
 		sf := ev.setFindings(obj, res.Namespace, deleting, state)
 		<-setTurns

@@ -1,7 +1,10 @@
 package admission
 
 import (
+	"bytes"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -199,4 +202,37 @@ func TestEvaluatorConcurrentRequests(t *testing.T) {
 		}(i)
 	}
 	wg.Wait()
+}
+
+// TestBusyWhenNoTurnInTime: when every turn at the whole-set rules is
+// taken, a request waits only until the API server's deadline, then the
+// webhook answers 429 so that the failure policy applies.
+func TestBusyWhenNoTurnInTime(t *testing.T) {
+	ev := setEvaluator(t)
+	h := &Handler{Judge: NewJudge(ev), Metrics: NewMetrics(), State: fixedState{snapshotOf(t, sa("ci", "deployer", ""))}}
+	for i := 0; i < cap(setTurns); i++ {
+		setTurns <- struct{}{}
+	}
+	defer func() {
+		for i := 0; i < cap(setTurns); i++ {
+			<-setTurns
+		}
+	}()
+	body := reviewBytes(t, []byte(binding("ci", "promote", "cluster-admin", "deployer")), reviewOpts{namespace: "ci"})
+	req := httptest.NewRequest(http.MethodPost, "/validate?timeout=100ms", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	start := time.Now()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusTooManyRequests || time.Since(start) > time.Second {
+		t.Fatalf("status %d after %s: %s", rec.Code, time.Since(start), rec.Body)
+	}
+	// Per-object requests do not wait for a turn.
+	pod := []byte(`{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"ci"},"spec":{"containers":[{"name":"c","image":"x"}]}}`)
+	rec = httptest.NewRecorder()
+	req = httptest.NewRequest(http.MethodPost, "/validate?timeout=100ms", bytes.NewReader(reviewBytes(t, pod, reviewOpts{namespace: "ci"})))
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("pod: status %d", rec.Code)
+	}
 }

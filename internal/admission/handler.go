@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -112,7 +113,23 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, http.StatusBadRequest, "decode", "AdmissionReview has no request")
 		return
 	}
-	resp, out := h.review(r.Context(), req)
+	ctx := r.Context()
+	// The API server says how long it waits (?timeout=5s); a request that
+	// cannot be decided by then is not worth deciding.
+	if d, err := time.ParseDuration(r.URL.Query().Get("timeout")); err == nil && d > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, d*9/10)
+		defer cancel()
+	}
+	resp, out := h.review(ctx, req)
+	if out.verdict == "busy" {
+		if h.Metrics != nil {
+			h.Metrics.observe(req, out, time.Since(start))
+		}
+		w.Header().Set("Retry-After", "1")
+		h.fail(w, http.StatusTooManyRequests, "busy", out.reason)
+		return
+	}
 	resp.UID = req.UID
 	body, err := json.Marshal(admissionv1.AdmissionReview{
 		TypeMeta: metav1.TypeMeta{APIVersion: "admission.k8s.io/v1", Kind: "AdmissionReview"},
@@ -133,7 +150,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // outcome is what the metrics and logs record about one request.
 type outcome struct {
-	verdict  string // allowed (pass), warn, block, excluded, skipped, error
+	verdict  string // allow, warn, block, excluded, skipped, error, busy
 	kind     string
 	findings []rule.Finding
 	digest   string
@@ -172,6 +189,10 @@ func (h *Handler) review(ctx context.Context, req *admissionv1.AdmissionRequest)
 		return allow, out
 	}
 	res, err := ev.Evaluate(in, h.State)
+	if errors.Is(err, ErrBusy) {
+		out.verdict, out.reason = "busy", err.Error()
+		return nil, out
+	}
 	if err != nil {
 		out.verdict, out.reason = "error", err.Error()
 		return &admissionv1.AdmissionResponse{Allowed: false, Result: &metav1.Status{
@@ -388,6 +409,9 @@ func (h *Handler) log(ctx context.Context, req *admissionv1.AdmissionRequest, re
 	}
 	if out.reason != "" {
 		attrs = append(attrs, slog.String("reason", out.reason))
+	}
+	if out.digest != "" && level > slog.LevelDebug {
+		attrs = append(attrs, slog.String("policy", out.digest))
 	}
 	h.Log.LogAttrs(ctx, level, "admission review", attrs...)
 }

@@ -30,7 +30,7 @@ func NewMetrics() *Metrics {
 		reg: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "bulwark_admission_requests_total",
-			Help: "Admission reviews answered, by operation, kind and verdict (allow, warn, block, excluded, skipped, error).",
+			Help: "Admission reviews answered, by operation, kind and verdict (allow, warn, block, excluded, skipped, error, busy).",
 		}, []string{"operation", "kind", "verdict"}),
 		findings: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "bulwark_admission_findings_total",

@@ -85,7 +85,7 @@ func (s *SelfSigned) Ensure(ctx context.Context) error {
 		}
 		return s.use(sec)
 	}
-	return fmt.Errorf("Secret %s/%s keeps changing under us", s.Namespace, s.Secret)
+	return fmt.Errorf("the Secret %s/%s keeps changing under us", s.Namespace, s.Secret)
 }
 
 func (s *SelfSigned) log() *slog.Logger {
@@ -117,7 +117,7 @@ func (s *SelfSigned) newSecret() (*corev1.Secret, error) {
 func (s *SelfSigned) renewIfNeeded(sec *corev1.Secret) (bool, error) {
 	ca, err := admission.ParseCA(sec.Data[SecretCACert], sec.Data[SecretCAKey])
 	if err != nil {
-		return false, fmt.Errorf("Secret %s/%s: %w (delete it to start over)", s.Namespace, s.Secret, err)
+		return false, fmt.Errorf("the Secret %s/%s: %w (delete it to start over)", s.Namespace, s.Secret, err)
 	}
 	if time.Until(ca.Cert.NotAfter) < renewBefore {
 		fresh, err := s.newSecret()
@@ -166,7 +166,7 @@ func parseFirstCert(data []byte) (*x509.Certificate, error) {
 func (s *SelfSigned) use(sec *corev1.Secret) error {
 	cert, err := tls.X509KeyPair(sec.Data[corev1.TLSCertKey], sec.Data[corev1.TLSPrivateKeyKey])
 	if err != nil {
-		return fmt.Errorf("Secret %s/%s: %w", s.Namespace, s.Secret, err)
+		return fmt.Errorf("the Secret %s/%s: %w", s.Namespace, s.Secret, err)
 	}
 	if cert.Leaf, err = x509.ParseCertificate(cert.Certificate[0]); err != nil {
 		return err
