@@ -1,6 +1,7 @@
 package secrets
 
 import (
+	"bytes"
 	"fmt"
 	"path"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/bulwark-dev/bulwark/internal/manifest"
 	"github.com/bulwark-dev/bulwark/internal/rule"
+	"github.com/bulwark-dev/bulwark/internal/secret"
 )
 
 // configMapCredentials checks ConfigMap data and binaryData (decoded when it
@@ -30,15 +32,15 @@ var configMapCredentials = &objectRule{
 			"(an env valueFrom.secretKeyRef, a mounted Secret file, or a placeholder the application resolves at start)."+deliver,
 		"https://kubernetes.io/docs/concepts/configuration/configmap/", k8sGoodPrac),
 	Applies: func(obj *manifest.Object) bool {
-		return obj.Kind == "ConfigMap" && group(obj) == "" && obj.APIVersion != ""
+		return obj.Kind == "ConfigMap" && group(obj) == "" && obj.APIVersion != "" && (obj.Item >= 0 || mayHoldCredential(obj.Data()))
 	},
 	Check: func(s *scope) {
 		if hasSOPS(s.root) {
 			return
 		}
 		for _, e := range entries(at(s.root, "data")) {
-			if !isScalar(e.val) {
-				continue
+			if !isScalar(e.val) || !nameHint([]byte(e.name)) && !mayHoldCredential([]byte(e.val.Value)) {
+				continue // nothing credential-like in the key or the value
 			}
 			s.cover(e.key, e.val)
 			line := 0
@@ -84,4 +86,22 @@ func fileName(name string) bool {
 		return true
 	}
 	return false
+}
+
+// mayHoldCredential is a byte-level gate before a ConfigMap is parsed: a
+// credential needs a credential-like name, a URL, a PEM block or a token the
+// content scanner knows. Large ConfigMaps of dashboards and rule sets have
+// none and cost a scan instead of a parse. List items are parsed already
+// and their bytes are the whole List, so they skip the gate.
+func mayHoldCredential(data []byte) bool {
+	lower := bytes.ToLower(data)
+	for _, h := range nameHints {
+		if bytes.Contains(lower, []byte(h)) {
+			return true
+		}
+	}
+	if bytes.Contains(lower, []byte("://")) || bytes.Contains(lower, []byte("-----begin")) || bytes.Contains(lower, []byte("binarydata")) {
+		return true
+	}
+	return len(secret.Default().Scan(data)) > 0
 }

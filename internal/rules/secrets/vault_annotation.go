@@ -28,7 +28,13 @@ var vaultAnnotation = &objectRule{
 			"read secrets from Vault; revoke any Vault token that was committed (vault token revoke)."+deliver,
 		"https://developer.hashicorp.com/vault/docs/platform/k8s/injector/annotations"),
 	Applies: func(obj *manifest.Object) bool {
-		return obj.Kind != "CustomResourceDefinition" && bytes.Contains(obj.Data(), []byte(vaultPrefix))
+		if obj.Kind == "CustomResourceDefinition" {
+			return false
+		}
+		if obj.Item >= 0 { // a List item: its bytes are the whole List, its tree is built
+			return obj.Node("metadata.annotations") != nil || obj.Node("spec.template.metadata.annotations") != nil
+		}
+		return bytes.Contains(obj.Data(), []byte(vaultPrefix))
 	},
 	Check: func(s *scope) {
 		s.vaultAnnotations("metadata.annotations", s.obj.StringMap("metadata.annotations"))
