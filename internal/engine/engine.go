@@ -28,6 +28,8 @@ type Engine struct {
 	workers int
 	setKind map[string]bool // kinds some set check keeps; nil: keep all
 	keepAll bool
+	// preparers derive set checks' typed views in the parallel pass.
+	preparers []rule.Preparer
 }
 
 // New builds an engine over a validated registry.
@@ -37,6 +39,9 @@ func New(reg *rule.Registry, workers int) *Engine {
 	}
 	e := &Engine{reg: reg, workers: workers, setKind: map[string]bool{}}
 	for _, c := range reg.SetChecks() {
+		if p, ok := c.(rule.Preparer); ok {
+			e.preparers = append(e.preparers, p)
+		}
 		kinds := c.Kinds()
 		if kinds == nil {
 			e.keepAll = true
@@ -211,6 +216,9 @@ func (e *Engine) checkFile(f source.File) fileResult {
 			r.findings = append(r.findings, e.inputFinding(rule.UnreadableInput, me))
 		}
 		if e.keepAll || e.setKind[o.Kind] {
+			for _, p := range e.preparers {
+				p.Prepare(o)
+			}
 			o.Compact()
 			r.kept = append(r.kept, o)
 		}

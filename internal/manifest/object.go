@@ -33,6 +33,23 @@ type Object struct {
 	podTemplate *PodTemplate
 	podErr      error
 	podDone     bool
+
+	memo map[any]any // typed views that checks derived once, kept by Compact
+}
+
+// Memo returns the value f derives from the object, computing it once per
+// key. Whole-set checks use it to derive their typed view while the object
+// streams by, so the YAML tree can be let go before the set is checked.
+func (o *Object) Memo(key any, f func() any) any {
+	if v, ok := o.memo[key]; ok {
+		return v
+	}
+	if o.memo == nil {
+		o.memo = map[any]any{}
+	}
+	v := f()
+	o.memo[key] = v
+	return v
 }
 
 // Data returns the bytes of the document the object came from.

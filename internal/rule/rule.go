@@ -62,6 +62,13 @@ type SetCheck interface {
 	CheckSet(objs []*manifest.Object) []Hit
 }
 
+// Preparer is a set check that derives what it needs from each object while
+// the object streams through the parallel pass (with Object.Memo); the
+// engine then lets go of the object's tree before CheckSet runs.
+type Preparer interface {
+	Prepare(obj *manifest.Object)
+}
+
 // FileCheck reads whole files chosen by path: CI workflow definitions,
 // secrets in any file. The engine hands it the parsed manifest file too when
 // the file is YAML or JSON (nil otherwise), so nothing is parsed twice.

@@ -86,7 +86,7 @@ func Analyze(objs []*manifest.Object, cfg Config) *Analysis {
 	// Decoding builds each object's YAML tree, most of the cost: it runs
 	// on every CPU, one object per goroutine at a time.
 	dec := make([]decoded, len(objs))
-	parallel(len(objs), func(i int) { dec[i] = decode(objs[i]) })
+	parallel(len(objs), func(i int) { dec[i] = typedView(objs[i]) })
 	var in rbac.Input
 	automount := map[rbac.Subject]*bool{}
 	for i, o := range objs {
@@ -160,10 +160,17 @@ type decoded struct {
 	err                error
 }
 
+// decodedKey memoises an object's typed form on the object.
+type decodedKey struct{}
+
+// decoded_ returns the object's typed form, derived once: by the engine's
+// parallel pass (Check.Prepare) or here.
+func typedView(o *manifest.Object) decoded {
+	return o.Memo(decodedKey{}, func() any { return decode(o) }).(decoded)
+}
+
 func decode(o *manifest.Object) decoded {
 	var d decoded
-	// Keep the typed form only: the tree is rebuilt if a finding needs a line.
-	defer o.Compact()
 	switch {
 	case o.Kind == "ServiceAccount":
 		d.account = &corev1.ServiceAccount{}

@@ -187,6 +187,10 @@ func Kinds() []string {
 var workloadKinds = []string{"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet",
 	"ReplicationController", "Job", "CronJob", "Rollout"}
 
+// Prepare decodes an object's typed form while it streams by, on the
+// engine's workers, so its tree need not be kept for CheckSet.
+func (c *Check) Prepare(obj *manifest.Object) { typedView(obj) }
+
 // CheckSet analyses the objects and runs every rule.
 func (c *Check) CheckSet(objs []*manifest.Object) []rule.Hit {
 	a := Analyze(objs, c.cfg)
