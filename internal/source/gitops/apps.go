@@ -26,7 +26,10 @@ type definitions struct {
 func readDefinitions(appFiles, configMapFiles []string, display func(string) string, max int64) *definitions {
 	d := &definitions{file: map[*manifest.Object]string{}}
 	seen := map[string]bool{}
-	for _, path := range append(append([]string{}, appFiles...), configMapFiles...) {
+	for i, path := range append(append([]string{}, appFiles...), configMapFiles...) {
+		if i == len(appFiles) && len(d.releases) == 0 {
+			break // ConfigMaps only matter as HelmRelease valuesFrom
+		}
 		if seen[path] {
 			continue
 		}
