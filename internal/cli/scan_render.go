@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"log"
 	"log/slog"
@@ -153,9 +154,11 @@ func buildPlan(ctx context.Context, g *globalOptions, opts *ScanOptions, co *sca
 			urls = gitsrc.Remotes(ctx, top)
 		}
 	}
+	restore := captureStderr(g.logger())
 	plan = gitops.Plan(ctx, co.paths, inv, gitops.Settings{
 		Root: root, RepoURLs: urls, Config: cfg, Helm: rel, HelmGiven: given, Options: walk,
 	})
+	restore()
 	if r.Explain {
 		plan.Explain(g.streams.ErrOut)
 	}
@@ -169,6 +172,33 @@ type logWriter struct{ log *slog.Logger }
 func (w logWriter) Write(p []byte) (int, error) {
 	w.log.Debug("render", "message", strings.TrimSpace(strings.TrimPrefix(string(p), "# ")))
 	return len(p), nil
+}
+
+// captureStderr sends what is written to the process's standard error
+// while rendering (kustomize prints deprecation warnings there) to the
+// verbose log; the report's streams are not touched. It returns the
+// function that restores standard error.
+func captureStderr(log *slog.Logger) func() {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return func() {}
+	}
+	old := os.Stderr
+	os.Stderr = w
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		sc := bufio.NewScanner(r)
+		for sc.Scan() {
+			log.Debug("render", "message", strings.TrimSpace(strings.TrimPrefix(sc.Text(), "# ")))
+		}
+	}()
+	return func() {
+		os.Stderr = old
+		w.Close()
+		<-done
+		r.Close()
+	}
 }
 
 // renderRoot is where app paths start: the checkout, else the Git work tree

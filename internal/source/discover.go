@@ -80,7 +80,7 @@ func Discover(ctx context.Context, roots []string, opts Options) (*Inventory, er
 			if excluded(rel, d.Name(), opts.Exclude) || !d.Type().IsRegular() {
 				return nil
 			}
-			if kustomizationNames[d.Name()] {
+			if kustomizationNames[d.Name()] && !fluxObject(path) {
 				inv.Kustomizations = append(inv.Kustomizations, filepath.Dir(path))
 			}
 			inv.file(path, d.Name(), opts)
@@ -127,6 +127,13 @@ func (inv *Inventory) file(path, name string, opts Options) {
 	if bytes.Contains(data, []byte("ConfigMap")) {
 		inv.ConfigMaps = append(inv.ConfigMaps, path)
 	}
+}
+
+// fluxObject reports whether a file named like a kustomization holds a Flux
+// Kustomization object instead: a definition to follow, not a root to build.
+func fluxObject(path string) bool {
+	data, err := os.ReadFile(path)
+	return err == nil && bytes.Contains(data, []byte("kustomize.toolkit.fluxcd.io/"))
 }
 
 func isFile(p string) bool {

@@ -37,6 +37,7 @@ func TestDiscover(t *testing.T) {
 		"apps/app.yaml":                            "apiVersion: argoproj.io/v1alpha1\nkind: Application\n",
 		"apps/cm.yaml":                             "apiVersion: v1\nkind: ConfigMap\n",
 		"vendor/skip/kustomization.yaml":           "resources: []\n",
+		"clusters/prod/kustomization.yaml":         "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\n",
 		".git/kustomization.yaml":                  "resources: []\n",
 	})
 	inv, err := Discover(context.Background(), []string{root}, Options{Exclude: []string{"vendor/"}})
@@ -55,7 +56,7 @@ func TestDiscover(t *testing.T) {
 		"charts":         {rel(inv.Charts), "charts/web"},
 		"archives":       {rel(inv.Archives), "packages/web-1.0.0.tgz"},
 		"kustomizations": {rel(inv.Kustomizations), "overlays/base overlays/prod"},
-		"apps":           {rel(inv.Apps), "apps/app.yaml"},
+		"apps":           {rel(inv.Apps), "apps/app.yaml clusters/prod/kustomization.yaml"},
 		"configmaps":     {rel(inv.ConfigMaps), "apps/cm.yaml"},
 	} {
 		if tc.got != tc.want {

@@ -267,7 +267,9 @@ func (b *build) rewriteDoc(path string, data []byte) ([]byte, error) {
 		}
 	}
 	if path == b.rootFile {
-		setValue(m, "buildMetadata", seqNode(types.OriginAnnotations, types.TransformerAnnotations))
+		// Origins only: transformer annotations cost a third of the build;
+		// which kustomization changed a field is found from the files read.
+		setValue(m, "buildMetadata", seqNode(types.OriginAnnotations))
 		if err := applyEdits(m, b.opts.Edits); err != nil {
 			return nil, err
 		}
@@ -365,12 +367,11 @@ func (b *build) inflate(path string, m, charts *yaml.Node) error {
 
 // files turns the build output into source files grouped by origin file.
 func (b *build) files(resources []*resource.Resource) (*Result, error) {
-	loc := &locator{b: b, docs: map[string][]docInfo{}}
+	loc := &locator{b: b, docs: map[string][]docInfo{}, kusts: b.fs.kustomizations()}
 	order := []string{}
 	data := map[string][]byte{}
 	for _, r := range resources {
 		origin, _ := r.GetOrigin()
-		trans, _ := r.GetTransformations()
 		if ns := b.opts.DefaultNamespace; ns != "" && r.GetNamespace() == "" && !r.GetGvk().IsClusterScoped() {
 			if err := r.SetNamespace(ns); err != nil {
 				return nil, err
@@ -394,8 +395,7 @@ func (b *build) files(resources []*resource.Resource) (*Result, error) {
 			data[file] = append(data[file], "---\n"...)
 		}
 		data[file] = append(data[file], y...)
-		loc.docs[file] = append(loc.docs[file], docInfo{origin: origin, transformations: trans,
-			kind: r.GetKind(), name: r.GetName()})
+		loc.docs[file] = append(loc.docs[file], docInfo{origin: origin, kind: r.GetKind(), name: r.GetName()})
 	}
 	chain := append(append([]string{}, b.opts.Chain...), b.chainLabel())
 	res := &Result{}

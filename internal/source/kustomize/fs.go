@@ -22,6 +22,7 @@ type guardedFS struct {
 	mu      sync.Mutex
 	virtual map[string][]byte // by absolute path
 	read    map[string]bool   // absolute, symlinks resolved
+	kusts   []string          // kustomization files in the order they were first read
 	// rewrite, when set, may replace a kustomization file's bytes as read.
 	rewrite func(path string, data []byte) ([]byte, error)
 }
@@ -91,6 +92,9 @@ func (g *guardedFS) ReadFile(path string) ([]byte, error) {
 		return nil, err
 	}
 	g.mu.Lock()
+	if !g.read[real] && isKustomizationFile(filepath.Base(real)) {
+		g.kusts = append(g.kusts, real)
+	}
 	g.read[real] = true
 	g.mu.Unlock()
 	if g.rewrite != nil && isKustomizationFile(filepath.Base(real)) {
@@ -138,6 +142,15 @@ func (g *guardedFS) Walk(path string, fn filepath.WalkFunc) error {
 		return err
 	}
 	return g.disk.Walk(path, fn)
+}
+
+// kustomizations lists the kustomization files read, the root first: the
+// order kustomize visits them, so a kustomization is listed before the
+// bases whose output it transforms.
+func (g *guardedFS) kustomizations() []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return append([]string{}, g.kusts...)
 }
 
 // files lists what the build read, sorted.

@@ -173,6 +173,16 @@ func TestBuildRefusals(t *testing.T) {
 		t.Errorf("symlink out of the repository, no load restriction: %v", err)
 	}
 
+	cycle := t.TempDir()
+	os.MkdirAll(filepath.Join(cycle, "a"), 0o755)
+	os.MkdirAll(filepath.Join(cycle, "b"), 0o755)
+	os.WriteFile(filepath.Join(cycle, "a", "kustomization.yaml"), []byte("resources: [../b]\n"), 0o644)
+	os.WriteFile(filepath.Join(cycle, "b", "kustomization.yaml"), []byte("resources: [../a]\n"), 0o644)
+	_, err = Build(context.Background(), filepath.Join(cycle, "a"), Options{Root: cycle, LoadRestrictions: types.LoadRestrictionsNone})
+	if err == nil || !strings.Contains(err.Error(), "cycle") {
+		t.Errorf("bases in a cycle: %v", err)
+	}
+
 	os.WriteFile(filepath.Join(dir, "kustomization.yaml"), []byte("helmCharts:\n  - name: redis\n    repo: https://charts.example.com\n    version: 1.0.0\n"), 0o644)
 	_, err = Build(context.Background(), dir, Options{Root: dir})
 	if err == nil || !strings.Contains(err.Error(), "not fetched") {

@@ -20,27 +20,28 @@ import (
 //
 //  1. Objects from an inflated Helm chart are placed by the chart's own
 //     locator (template or values line).
-//  2. A patch recorded on the object (transformer annotations) that sets
-//     the field: the field in a strategic-merge patch, or the JSON 6902
-//     operation whose path covers it, in the patch file or the inline patch
-//     in the kustomization.
-//  3. A kustomization entry that changed the field: images for an image,
-//     namespace for metadata.namespace, replicas for spec.replicas, the
-//     generator entry (and literal) for a generated ConfigMap or Secret.
+//  2. The kustomizations the build read, the root first (kustomize applies
+//     a kustomization's transformers after those of its bases, so the first
+//     that changes a field set it last): a patch aimed at the object (by
+//     kind and name) that sets the field, as a field of a strategic-merge
+//     patch or a JSON 6902 operation whose path covers it, in the patch
+//     file or the inline patch; images for an image, namespace for
+//     metadata.namespace, replicas for spec.replicas.
+//  3. The generator entry (and literal) for a generated ConfigMap or Secret.
 //  4. The field in the resource file the object came from (its origin
 //     annotation), the document matched by kind and name, list items
 //     matched by their name key when they have one. An absent field points
 //     at its deepest present parent.
 
 type docInfo struct {
-	origin          *resource.Origin
-	transformations resource.Transformations
-	kind, name      string
+	origin     *resource.Origin
+	kind, name string
 }
 
 type locator struct {
 	b     *build
 	docs  map[string][]docInfo // by origin file, per document of the output file
+	kusts []string             // kustomization files read, the root first
 	mu    sync.Mutex
 	files map[string][]*yaml.Node // parsed source files: document roots
 	data  map[string][]byte
@@ -67,8 +68,8 @@ func (l *fileLocator) Locate(o *manifest.Object, path string, pos manifest.Posit
 		return manifest.Place{File: display}, true
 	}
 	segs := splitPath(path)
-	for i := len(info.transformations) - 1; i >= 0; i-- {
-		if p, ok := loc.byTransformer(info.transformations[i], info, o, segs); ok {
+	for _, k := range loc.kusts {
+		if p, ok := loc.byKustomization(k, info, o, segs); ok {
 			return p, true
 		}
 	}
@@ -113,52 +114,42 @@ func (loc *locator) inHelm(files []source.File, info docInfo, o *manifest.Object
 	return manifest.Place{}, false
 }
 
-// byTransformer places a field a transformer of some kustomization changed.
-func (loc *locator) byTransformer(t *resource.Origin, info docInfo, o *manifest.Object, segs []seg) (manifest.Place, bool) {
-	if t == nil || t.ConfiguredIn == "" || t.Repo != "" {
-		return manifest.Place{}, false
-	}
-	kfile := filepath.Clean(filepath.Join(loc.b.dir, filepath.FromSlash(t.ConfiguredIn)))
+// byKustomization places a field that a kustomization's patches, images,
+// namespace or replicas set.
+func (loc *locator) byKustomization(kfile string, info docInfo, o *manifest.Object, segs []seg) (manifest.Place, bool) {
 	roots := loc.parse(kfile)
 	if len(roots) == 0 {
 		return manifest.Place{}, false
 	}
 	k := roots[0]
 	kdisplay := loc.b.display(kfile)
-	switch t.ConfiguredBy.Kind {
-	case "PatchTransformer", "PatchStrategicMergeTransformer", "PatchJson6902Transformer":
-		var patches []*yaml.Node
-		for _, key := range []string{"patches", "patchesStrategicMerge", "patchesJson6902"} {
-			patches = append(patches, seqOf(k, key)...)
+	var patches []*yaml.Node
+	for _, key := range []string{"patches", "patchesStrategicMerge", "patchesJson6902"} {
+		patches = append(patches, seqOf(k, key)...)
+	}
+	for i := len(patches) - 1; i >= 0; i-- {
+		if p, ok := loc.inPatch(patches[i], kfile, info, o, segs); ok {
+			return p, true
 		}
-		for i := len(patches) - 1; i >= 0; i-- {
-			if p, ok := loc.inPatch(patches[i], kfile, info, o, segs); ok {
-				return p, true
+	}
+	switch path := formatPath(segs); {
+	case lastKey(segs) == "image":
+		image := o.String(path)
+		for _, e := range seqOf(k, "images") {
+			name := stringAt(e, "name")
+			newName := stringAt(e, "newName")
+			if name != "" && (strings.HasPrefix(image, name) || newName != "" && strings.HasPrefix(image, newName)) {
+				return manifest.Place{File: kdisplay, Line: e.Line, Column: e.Column}, true
 			}
 		}
-	case "ImageTagTransformer":
-		if last := lastKey(segs); last == "image" {
-			image := o.String(formatPath(segs))
-			for _, e := range seqOf(k, "images") {
-				name := stringAt(e, "name")
-				newName := stringAt(e, "newName")
-				if name != "" && (strings.HasPrefix(image, name) || newName != "" && strings.HasPrefix(image, newName)) {
-					return manifest.Place{File: kdisplay, Line: e.Line, Column: e.Column}, true
-				}
-			}
+	case path == "metadata.namespace":
+		if key, _ := keyValue(k, "namespace"); key != nil {
+			return manifest.Place{File: kdisplay, Line: key.Line, Column: key.Column}, true
 		}
-	case "NamespaceTransformer":
-		if formatPath(segs) == "metadata.namespace" {
-			if key, _ := keyValue(k, "namespace"); key != nil {
-				return manifest.Place{File: kdisplay, Line: key.Line, Column: key.Column}, true
-			}
-		}
-	case "ReplicaCountTransformer":
-		if formatPath(segs) == "spec.replicas" {
-			for _, e := range seqOf(k, "replicas") {
-				if strings.Contains(info.name, stringAt(e, "name")) {
-					return manifest.Place{File: kdisplay, Line: e.Line, Column: e.Column}, true
-				}
+	case path == "spec.replicas":
+		for _, e := range seqOf(k, "replicas") {
+			if n := stringAt(e, "name"); n != "" && strings.Contains(info.name, n) {
+				return manifest.Place{File: kdisplay, Line: e.Line, Column: e.Column}, true
 			}
 		}
 	}
