@@ -3,6 +3,7 @@ package helm
 import (
 	"context"
 	"fmt"
+	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chart/loader"
 	"helm.sh/helm/v3/pkg/chartutil"
 	"path/filepath"
@@ -195,4 +196,27 @@ func TestPackagedChart(t *testing.T) {
 	if f := findingOf(scan, "BW-SE-001", "Secret"); f == nil || !strings.HasSuffix(f.Location.File, ".tgz") || f.Location.Line != 0 {
 		t.Errorf("secret in the archive at %s", at(f))
 	}
+}
+
+// Templates that generate keys or certificates are not rendered a second
+// time to trace lines (it would double the cost of the whole scan); their
+// findings are placed at the field's key in the template.
+func TestCostlyTemplatesPlacedWithoutTracing(t *testing.T) {
+	res := scanFiles(t, render(t, "testdata/charts/certs", Release{}).Files...)
+	if got := at(findingOf(res, "BW-PS-002", "Deployment")); got != "testdata/charts/certs/templates/webhook.yaml:26" {
+		t.Errorf("hostPID at %s", got)
+	}
+	defs := costlyDefines(mustLoad(t, "testdata/charts/certs"))
+	if !defs["certs.ca"] || !costly(`caBundle: {{ include "certs.ca" . }}`, defs) || costly(`{{ include "other" . }}`, defs) {
+		t.Errorf("costly defines: %v", defs)
+	}
+}
+
+func mustLoad(t *testing.T, dir string) *chart.Chart {
+	t.Helper()
+	ch, err := loader.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ch
 }

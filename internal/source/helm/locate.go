@@ -3,6 +3,7 @@ package helm
 import (
 	"context"
 	"fmt"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -42,6 +43,7 @@ type trace struct {
 	tpls    map[string]*template // by full name
 	byID    []*template
 	marks   map[string][][]mark // by output name, per output line
+	costly  map[string]bool     // named templates that generate keys or certificates
 }
 
 type template struct {
@@ -56,6 +58,7 @@ type template struct {
 func (t *trace) load() {
 	t.once.Do(func() {
 		t.tpls = map[string]*template{}
+		t.costly = costlyDefines(t.rel.ch)
 		t.chart = t.mark(t.rel.ch)
 		marked := map[string]string{}
 		err := bounded(context.Background(), t.rel.opts.Timeout, func() error {
@@ -90,7 +93,13 @@ func (t *trace) mark(ch *chart.Chart) *chart.Chart {
 			lines: strings.Split(string(f.Data), "\n"), scope: tr.scope}
 		t.byID = append(t.byID, tp)
 		t.tpls[name] = tp
-		c.Templates = append(c.Templates, &chart.File{Name: f.Name, Data: []byte(tr.text)})
+		text := tr.text
+		if !strings.HasPrefix(path.Base(f.Name), "_") && costly(string(f.Data), t.costly) {
+			// Generating keys twice costs more than the whole scan: this
+			// template is placed without tracing (the fallback).
+			text = ""
+		}
+		c.Templates = append(c.Templates, &chart.File{Name: f.Name, Data: []byte(text)})
 	}
 	var deps []*chart.Chart
 	for _, d := range ch.Dependencies() {
@@ -98,6 +107,62 @@ func (t *trace) mark(ch *chart.Chart) *chart.Chart {
 	}
 	c.SetDependencies(deps...)
 	return c
+}
+
+var (
+	cryptoCall = regexp.MustCompile(`\b(genCA|genCAWithKey|genPrivateKey|genSelfSignedCert|genSelfSignedCertWithKey|genSignedCert|genSignedCertWithKey|buildCustomCert|derivePassword)\b`)
+	defineRE   = regexp.MustCompile(`\{\{-?\s*define\s+"([^"]+)"`)
+	includeRE  = regexp.MustCompile(`\b(?:include|template)\s+"([^"]+)"`)
+)
+
+// costlyDefines lists the named templates of a chart tree that generate
+// keys or certificates, directly or through other named templates.
+func costlyDefines(ch *chart.Chart) map[string]bool {
+	bodies := map[string]string{}
+	var collect func(c *chart.Chart)
+	collect = func(c *chart.Chart) {
+		for _, f := range c.Templates {
+			if f == nil {
+				continue
+			}
+			text := string(f.Data)
+			locs := defineRE.FindAllStringSubmatchIndex(text, -1)
+			for i, l := range locs {
+				end := len(text)
+				if i+1 < len(locs) {
+					end = locs[i+1][0]
+				}
+				bodies[text[l[2]:l[3]]] += text[l[1]:end]
+			}
+		}
+		for _, d := range c.Dependencies() {
+			collect(d)
+		}
+	}
+	collect(ch)
+	out := map[string]bool{}
+	for changed := true; changed; {
+		changed = false
+		for name, body := range bodies {
+			if !out[name] && costly(body, out) {
+				out[name], changed = true, true
+			}
+		}
+	}
+	return out
+}
+
+// costly reports whether template text generates keys or certificates.
+func costly(text string, defines map[string]bool) bool {
+	if cryptoCall.MatchString(text) {
+		return true
+	}
+	for _, m := range includeRE.FindAllStringSubmatch(text, -1) {
+		if defines[m[1]] {
+			return true
+		}
+	}
+	return false
 }
 
 // locator places the objects of one template's output.
