@@ -17,12 +17,15 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"math"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -42,6 +45,7 @@ func main() {
 		url         = flag.String("url", "", "webhook URL to drive (with --ca-file), instead of starting one")
 		caFile      = flag.String("ca-file", "", "CA of the webhook's certificate (with --url)")
 		pid         = flag.Int("pid", 0, "the webhook's process ID, to report its CPU and memory (with --url)")
+		metricsURL  = flag.String("metrics-url", "", "the webhook's /metrics, to report its own p99 (with --url)")
 		bin         = flag.String("webhook-bin", "", "bulwark binary to start the webhook from")
 		policyFile  = flag.String("policy", "", "policy file for the started webhook (default: built-in)")
 		rates       = flag.String("rates", "250,500,1000,1500,2000,3000,4000", "requests per second to try, in order, until saturation")
@@ -59,7 +63,7 @@ func main() {
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, opts{url: *url, caFile: *caFile, pid: *pid, bin: *bin, policy: *policyFile, rates: *rates,
+	if err := run(ctx, opts{url: *url, caFile: *caFile, pid: *pid, metrics: *metricsURL, bin: *bin, policy: *policyFile, rates: *rates,
 		duration: *duration, warmup: *warmup, connections: *connections, mix: *mix, soak: *soak, soakRate: *soakRate,
 		soakWindow: *soakWindow, extra: extra, label: *label}); err != nil {
 		fmt.Fprintln(os.Stderr, "bulwark-loadgen:", err)
@@ -69,6 +73,7 @@ func main() {
 
 type opts struct {
 	url, caFile, bin, policy, rates, mix, label string
+	metrics                                     string
 	pid, connections                            int
 	duration, warmup, soak, soakWindow          time.Duration
 	soakRate                                    float64
@@ -83,10 +88,11 @@ func run(ctx context.Context, o opts) error {
 	roots := x509.NewCertPool()
 	switch {
 	case o.bin != "":
-		url, ca, proc, err := startWebhook(o)
+		url, metrics, ca, proc, err := startWebhook(o)
 		if err != nil {
 			return err
 		}
+		o.metrics = metrics
 		defer func() {
 			_ = proc.Process.Signal(syscall.SIGTERM)
 			_ = proc.Wait()
@@ -113,22 +119,22 @@ func run(ctx context.Context, o opts) error {
 	}
 	fmt.Printf("Mix, round-robin: %s. %d keep-alive connections, %s measured per rate after %s of warm-up; latency from the scheduled send time.\n\n",
 		strings.Join(names, ", "), o.connections, o.duration, o.warmup)
-	fmt.Println("| asked/s | answered/s | p50 | p90 | p99 | p99.9 | max | errors | webhook CPU | webhook RSS |")
-	fmt.Println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Println("| asked/s | answered/s | p50 | p90 | p99 | p99.9 | max | errors | webhook p99 | webhook CPU | webhook RSS |")
+	fmt.Println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	var perKind []string
 	for _, f := range strings.Split(o.rates, ",") {
 		rate, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
 		if err != nil {
 			return fmt.Errorf("--rates: %v", err)
 		}
-		cpu0 := cpuSeconds(o.pid)
+		cpu0, h0 := cpuSeconds(o.pid), scrape(o.metrics)
 		res, err := loadtest.Run(ctx, loadtest.Config{URL: o.url, RootCAs: roots, Connections: o.connections, Rate: rate,
 			Duration: o.duration, Warmup: o.warmup, Mix: templates})
 		if err != nil {
 			return err
 		}
 		cpu := (cpuSeconds(o.pid) - cpu0) / (o.duration + o.warmup).Seconds()
-		printRow(res, cpu, rss(o.pid))
+		printRow(res, serverP99(h0, scrape(o.metrics)), cpu, rss(o.pid))
 		row := fmt.Sprintf("| %.0f |", rate)
 		for _, n := range names {
 			row += " " + ms(res.PerTemplateP99[n]) + " |"
@@ -149,18 +155,18 @@ func run(ctx context.Context, o opts) error {
 	return nil
 }
 
-func printRow(r *loadtest.Result, cpu float64, rssMB float64) {
-	fmt.Printf("| %.0f | %.0f | %s | %s | %s | %s | %s | %d | %s | %s |\n", r.Rate, r.Achieved, ms(r.P50), ms(r.P90), ms(r.P99), ms(r.P999), ms(r.Max),
-		r.Errors, cores(cpu), mb(rssMB))
+func printRow(r *loadtest.Result, server string, cpu float64, rssMB float64) {
+	fmt.Printf("| %.0f | %.0f | %s | %s | %s | %s | %s | %d | %s | %s | %s |\n", r.Rate, r.Achieved, ms(r.P50), ms(r.P90), ms(r.P99), ms(r.P999), ms(r.Max),
+		r.Errors, server, cores(cpu), mb(rssMB))
 }
 
 func soakRun(ctx context.Context, o opts, roots *x509.CertPool, templates []loadtest.Template) error {
 	fmt.Printf("\nSoak at %.0f/s for %s, per %s window:\n\n", o.soakRate, o.soak, o.soakWindow)
-	fmt.Println("| minute | answered/s | p50 | p90 | p99 | p99.9 | max | errors | webhook CPU | webhook RSS |")
-	fmt.Println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Println("| minute | answered/s | p50 | p90 | p99 | p99.9 | max | errors | webhook p99 | webhook CPU | webhook RSS |")
+	fmt.Println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	windows := int(o.soak / o.soakWindow)
 	for w := 0; w < windows; w++ {
-		cpu0 := cpuSeconds(o.pid)
+		cpu0, h0 := cpuSeconds(o.pid), scrape(o.metrics)
 		warm := time.Duration(0)
 		if w == 0 {
 			warm = o.warmup
@@ -171,8 +177,8 @@ func soakRun(ctx context.Context, o opts, roots *x509.CertPool, templates []load
 			return err
 		}
 		cpu := (cpuSeconds(o.pid) - cpu0) / (o.soakWindow + warm).Seconds()
-		fmt.Printf("| %d | %.0f | %s | %s | %s | %s | %s | %d | %s | %s |\n", w+1, res.Achieved, ms(res.P50), ms(res.P90), ms(res.P99),
-			ms(res.P999), ms(res.Max), res.Errors, cores(cpu), mb(rss(o.pid)))
+		fmt.Printf("| %d | %.0f | %s | %s | %s | %s | %s | %d | %s | %s | %s |\n", w+1, res.Achieved, ms(res.P50), ms(res.P90), ms(res.P99),
+			ms(res.P999), ms(res.Max), res.Errors, serverP99(h0, scrape(o.metrics)), cores(cpu), mb(rss(o.pid)))
 		if res.Errors > 0 {
 			fmt.Fprintf(os.Stderr, "first error in window %d: %s\n", w+1, res.FirstError)
 		}
@@ -201,25 +207,25 @@ func pickMix(spec string) ([]loadtest.Template, error) {
 }
 
 // startWebhook runs `bulwark webhook` on loopback with a fresh CA.
-func startWebhook(o opts) (string, *admission.CA, *exec.Cmd, error) {
+func startWebhook(o opts) (string, string, *admission.CA, *exec.Cmd, error) {
 	dir, err := os.MkdirTemp("", "bulwark-loadgen-")
 	if err != nil {
-		return "", nil, nil, err
+		return "", "", nil, nil, err
 	}
 	ca, err := admission.NewCA("loadgen CA", 24*time.Hour)
 	if err != nil {
-		return "", nil, nil, err
+		return "", "", nil, nil, err
 	}
 	cert, key, err := ca.Issue([]string{"127.0.0.1"}, 24*time.Hour)
 	if err != nil {
-		return "", nil, nil, err
+		return "", "", nil, nil, err
 	}
 	certFile, keyFile := filepath.Join(dir, "tls.crt"), filepath.Join(dir, "tls.key")
 	if err := os.WriteFile(certFile, cert, 0o600); err != nil {
-		return "", nil, nil, err
+		return "", "", nil, nil, err
 	}
 	if err := os.WriteFile(keyFile, key, 0o600); err != nil {
-		return "", nil, nil, err
+		return "", "", nil, nil, err
 	}
 	addr, maddr := freeAddr(), freeAddr()
 	args := []string{"webhook", "--tls-cert-file", certFile, "--tls-private-key-file", keyFile, "--listen", addr,
@@ -231,7 +237,7 @@ func startWebhook(o opts) (string, *admission.CA, *exec.Cmd, error) {
 	cmd := exec.Command(o.bin, args...)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
-		return "", nil, nil, err
+		return "", "", nil, nil, err
 	}
 	deadline := time.Now().Add(60 * time.Second)
 	for {
@@ -244,11 +250,11 @@ func startWebhook(o opts) (string, *admission.CA, *exec.Cmd, error) {
 		}
 		if time.Now().After(deadline) {
 			_ = cmd.Process.Kill()
-			return "", nil, nil, errors.New("the webhook did not get ready in 60s")
+			return "", "", nil, nil, errors.New("the webhook did not get ready in 60s")
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	return "https://" + addr + "/validate", ca, cmd, nil
+	return "https://" + addr + "/validate", "http://" + maddr + "/metrics", ca, cmd, nil
 }
 
 func freeAddr() string {
@@ -317,4 +323,64 @@ func mb(v float64) string {
 		return "-"
 	}
 	return fmt.Sprintf("%.0f MB", v)
+}
+
+// scrape reads the webhook's latency histogram: cumulative counts by upper
+// bound in seconds, summed over verdicts.
+func scrape(url string) map[float64]float64 {
+	if url == "" {
+		return nil
+	}
+	resp, err := http.Get(url)
+	if err != nil {
+		return nil
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	out := map[float64]float64{}
+	for _, line := range strings.Split(string(body), "\n") {
+		if !strings.HasPrefix(line, "bulwark_admission_request_duration_seconds_bucket{") {
+			continue
+		}
+		i := strings.Index(line, `le="`)
+		if i < 0 {
+			continue
+		}
+		rest := line[i+4:]
+		le, err := strconv.ParseFloat(rest[:strings.IndexByte(rest, '"')], 64)
+		if err != nil {
+			le = math.Inf(1)
+		}
+		f := strings.Fields(line)
+		v, _ := strconv.ParseFloat(f[len(f)-1], 64)
+		out[le] += v
+	}
+	return out
+}
+
+// serverP99 is the bucket bound under which 99% of the requests between two
+// scrapes were handled, as the webhook measured them (from reading the
+// request to writing the answer).
+func serverP99(before, after map[float64]float64) string {
+	if after == nil {
+		return "-"
+	}
+	var bounds []float64
+	for le := range after {
+		bounds = append(bounds, le)
+	}
+	sort.Float64s(bounds)
+	total := after[math.Inf(1)] - before[math.Inf(1)]
+	if total <= 0 {
+		return "-"
+	}
+	for _, le := range bounds {
+		if after[le]-before[le] >= 0.99*total {
+			if math.IsInf(le, 1) {
+				return "> 1 s"
+			}
+			return fmt.Sprintf("≤ %s", ms(time.Duration(le*float64(time.Second))))
+		}
+	}
+	return "-"
 }

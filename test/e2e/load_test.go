@@ -45,7 +45,7 @@ func TestLoad(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building the load generator: %v\n%s", err, out)
 	}
-	full := append([]string{"--url", hook.url, "--ca-file", caFile, "--pid", strconv.Itoa(hook.cmd.Process.Pid),
+	full := append([]string{"--url", hook.url, "--ca-file", caFile, "--pid", strconv.Itoa(hook.cmd.Process.Pid), "--metrics-url", hook.metrics,
 		"--label", "Webhook with the cluster cache on, synced from a real kube-apiserver v1.37.2 (bootstrap RBAC: 73 ClusterRoles, 54 ClusterRoleBindings, 7 Roles, 7 RoleBindings)."},
 		strings.Fields(args)...)
 	cmd := exec.Command(loadgen, full...)
