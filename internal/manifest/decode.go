@@ -79,8 +79,13 @@ func (f *File) addParsed(s span, doc int, chain []string) {
 			if _, items := lookupKey(n, "items"); items != nil {
 				items = resolve(items)
 				if items != nil && items.Kind == yaml.SequenceNode {
+					ends := itemEnds(n, items, s.data)
 					for i, it := range items.Content {
+						before := len(f.Objects)
 						f.addItem(it, s, doc, i, chain)
+						if ends != nil && len(f.Objects) > before {
+							f.Objects[before].sliceItem(s, it.Line, ends[i])
+						}
 					}
 				}
 				return
@@ -132,4 +137,52 @@ func scalarAt(n *yaml.Node, key string) string {
 		return ""
 	}
 	return v.Value
+}
+
+// itemEnds returns, for a block-style List, the document line each item ends
+// before, so an item can be given its own bytes: then it can be re-parsed
+// alone after Compact and its Data is its own, not the whole List's. It
+// returns nil when items cannot be cut by lines (flow style, anchors).
+func itemEnds(list, items *yaml.Node, data []byte) []int {
+	if items.Style&yaml.FlowStyle != 0 || len(items.Content) == 0 {
+		return nil
+	}
+	if bytes.IndexByte(data, '&') >= 0 && hasAnchor(items) {
+		return nil
+	}
+	docEnd := bytes.Count(data, []byte("\n")) + 2
+	end := docEnd
+	for i := 0; i+1 < len(list.Content); i += 2 {
+		if list.Content[i].Value == "items" && i+2 < len(list.Content) {
+			end = list.Content[i+2].Line // the key after items
+		}
+	}
+	ends := make([]int, len(items.Content))
+	for i, it := range items.Content {
+		it = resolve(it)
+		if it == nil || it.Kind != yaml.MappingNode || it.Style&yaml.FlowStyle != 0 {
+			return nil
+		}
+		if i+1 < len(items.Content) {
+			ends[i] = items.Content[i+1].Line
+			if ends[i] <= it.Line {
+				return nil
+			}
+		} else {
+			ends[i] = end
+		}
+	}
+	return ends
+}
+
+func hasAnchor(n *yaml.Node) bool {
+	if n.Anchor != "" || n.Kind == yaml.AliasNode {
+		return true
+	}
+	for _, c := range n.Content {
+		if hasAnchor(c) {
+			return true
+		}
+	}
+	return false
 }

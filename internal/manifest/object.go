@@ -35,6 +35,44 @@ type Object struct {
 	podDone     bool
 
 	memo map[any]any // typed views that checks derived once, kept by Compact
+
+	// sliced marks a List item that has its own lines in data (see
+	// itemEnds): re-parsing them yields a one-item sequence or the mapping.
+	sliced bool
+}
+
+// sliceItem gives a List item its own bytes: document lines [from, to).
+func (o *Object) sliceItem(s span, from, to int) {
+	start, end := lineOffset(s.data, from), lineOffset(s.data, to)
+	if start < 0 || end < start {
+		return
+	}
+	o.data = s.data[start:end]
+	o.lineOffset = s.line - 1 + from - 1
+	o.sliced = true
+	// Drop the List's tree: the item is parsed from its own lines when a
+	// check asks, like any document, so its lines match its bytes.
+	o.root, o.parsed = nil, false
+}
+
+// OwnData reports whether Data holds this object alone, not a whole List.
+func (o *Object) OwnData() bool { return o.Item < 0 || o.sliced }
+
+// lineOffset is the byte offset where 1-based line n starts, len(data) past
+// the end, or -1 for n < 1.
+func lineOffset(data []byte, n int) int {
+	if n < 1 {
+		return -1
+	}
+	off := 0
+	for line := 1; line < n; line++ {
+		i := bytes.IndexByte(data[off:], '\n')
+		if i < 0 {
+			return len(data)
+		}
+		off += i + 1
+	}
+	return off
 }
 
 // Memo returns the value f derives from the object, computing it once per
@@ -74,6 +112,9 @@ func (o *Object) Root() (*yaml.Node, error) {
 		o.err = o.wrapErr(err)
 		return nil, o.err
 	}
+	if o.sliced && root != nil && root.Kind == yaml.SequenceNode && len(root.Content) > 0 {
+		root = resolve(root.Content[0]) // "- apiVersion: ..." parses as a one-item sequence
+	}
 	o.root = root
 	return root, nil
 }
@@ -82,9 +123,9 @@ func (o *Object) Root() (*yaml.Node, error) {
 // of the rest of the file's bytes, keeping only the document so the tree can
 // be rebuilt on demand. Objects held for whole-set checks call it, so memory
 // grows with the bytes of those objects, not with their trees. Items of a
-// List keep their tree: their document is the whole List.
+// List that could not be given their own lines keep their tree.
 func (o *Object) Compact() {
-	if o.Item >= 0 || o.err != nil {
+	if (o.Item >= 0 && !o.sliced) || o.err != nil {
 		return
 	}
 	o.data = bytes.Clone(o.data)

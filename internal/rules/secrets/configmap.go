@@ -32,7 +32,7 @@ var configMapCredentials = &objectRule{
 			"(an env valueFrom.secretKeyRef, a mounted Secret file, or a placeholder the application resolves at start)."+deliver,
 		"https://kubernetes.io/docs/concepts/configuration/configmap/", k8sGoodPrac),
 	Applies: func(obj *manifest.Object) bool {
-		return obj.Kind == "ConfigMap" && group(obj) == "" && obj.APIVersion != "" && (obj.Item >= 0 || mayHoldCredential(obj.Data()))
+		return obj.Kind == "ConfigMap" && group(obj) == "" && obj.APIVersion != "" && (!obj.OwnData() || mayHoldCredential(obj.Data()))
 	},
 	Check: func(s *scope) {
 		if hasSOPS(s.root) {

@@ -31,7 +31,7 @@ var embeddedObject = &objectRule{
 	Applies: func(obj *manifest.Object) bool {
 		// An embedded object is JSON inside a string: its "apiVersion"
 		// key is quoted, escaped or not; a YAML header never is.
-		if obj.Item >= 0 { // a List item: its bytes are the whole List, its tree is built
+		if !obj.OwnData() { // a List item: its bytes are the whole List, its tree is built
 			return obj.Node("metadata.annotations") != nil
 		}
 		d := obj.Data()

@@ -31,7 +31,7 @@ var vaultAnnotation = &objectRule{
 		if obj.Kind == "CustomResourceDefinition" {
 			return false
 		}
-		if obj.Item >= 0 { // a List item: its bytes are the whole List, its tree is built
+		if !obj.OwnData() { // a List item: its bytes are the whole List, its tree is built
 			return obj.Node("metadata.annotations") != nil || obj.Node("spec.template.metadata.annotations") != nil
 		}
 		return bytes.Contains(obj.Data(), []byte(vaultPrefix))
