@@ -32,6 +32,30 @@ func writeTgz(t *testing.T, path string, files map[string]string) {
 
 const chartYAML = "apiVersion: v2\nname: evil\nversion: 0.1.0\n"
 
+// explodeTemplate calls each level 1,024 times: 2^40 calls in all, in
+// constant memory.
+const explodeTemplate = `{{- define "l1" }}{{ range until 1024 }}x{{ end }}{{ end -}}
+{{- define "l2" }}{{ range until 1024 }}{{ $_ := include "l1" $ }}{{ end }}{{ end -}}
+{{- define "l3" }}{{ range until 1024 }}{{ $_ := include "l2" $ }}{{ end }}{{ end -}}
+{{- define "l4" }}{{ range until 1024 }}{{ $_ := include "l3" $ }}{{ end }}{{ end -}}
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: bomb
+data:
+  x: {{ include "l4" . | quote }}
+`
+
+// recursiveTemplate includes itself.
+const recursiveTemplate = `{{- define "loop" }}{{ include "loop" . }}{{ end -}}
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: loop
+data:
+  x: {{ include "loop" . | quote }}
+`
+
 // Hostile charts fail with a clear error, in bounded time and memory.
 func TestHostileCharts(t *testing.T) {
 	dir := t.TempDir()
@@ -69,8 +93,16 @@ func TestHostileCharts(t *testing.T) {
 	}
 	os.WriteFile(aliasBomb, []byte(b.String()), 0o644)
 
-	explode, _ := filepath.Abs("testdata/charts/explode")
-	recursive, _ := filepath.Abs("testdata/charts/recursive")
+	// Made here, not kept in testdata: scanning this repository would
+	// render them.
+	explode := filepath.Join(dir, "explode")
+	os.MkdirAll(filepath.Join(explode, "templates"), 0o755)
+	os.WriteFile(filepath.Join(explode, "Chart.yaml"), []byte("apiVersion: v2\nname: explode\nversion: 0.1.0\n"), 0o644)
+	os.WriteFile(filepath.Join(explode, "templates", "bomb.yaml"), []byte(explodeTemplate), 0o644)
+	recursive := filepath.Join(dir, "recursive")
+	os.MkdirAll(filepath.Join(recursive, "templates"), 0o755)
+	os.WriteFile(filepath.Join(recursive, "Chart.yaml"), []byte("apiVersion: v2\nname: recursive\nversion: 0.1.0\n"), 0o644)
+	os.WriteFile(filepath.Join(recursive, "templates", "loop.yaml"), []byte(recursiveTemplate), 0o644)
 	appDir, _ := filepath.Abs(app)
 	testRoot, _ := filepath.Abs("testdata")
 
