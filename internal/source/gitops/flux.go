@@ -34,25 +34,29 @@ type fluxKustomizationSpec struct {
 	} `json:"postBuild"`
 }
 
-// source finds the GitRepository a Flux object refers to and reports
-// whether it is this repository. A GitRepository not defined in the
-// repository (made at bootstrap) is taken to be this one.
+// fluxSource finds the GitRepository a Flux object refers to and reports
+// whether it is this repository. One not defined in the repository is
+// taken to be this one only when it is flux-system, the repository Flux
+// was bootstrapped from, which holds the cluster's definitions.
 func (p *planner) fluxSource(o *manifest.Object, r ref, d *definitions) (bool, string) {
 	ns := r.Namespace
 	if ns == "" {
 		ns = o.Namespace()
 	}
 	if r.Kind != "GitRepository" {
-		return false, fmt.Sprintf("%s %s", r.Kind, r.Name)
+		return false, fmt.Sprintf("source %s %s is outside this repository", r.Kind, r.Name)
 	}
 	for _, g := range append(append([]*manifest.Object{}, d.gitRepos...), p.defs.gitRepos...) {
 		if g.Name() != r.Name || (g.Namespace() != "" && ns != "" && g.Namespace() != ns) {
 			continue
 		}
 		url := g.String("spec.url")
-		return p.inRepo(url), "GitRepository " + r.Name + " (" + url + ")"
+		return p.inRepo(url), fmt.Sprintf("source GitRepository %s (%s) is outside this repository", r.Name, url)
 	}
-	return true, "GitRepository " + r.Name
+	if r.Name == "flux-system" {
+		return true, ""
+	}
+	return false, fmt.Sprintf("source GitRepository %s is not defined in the repository", r.Name)
 }
 
 // fluxKustomization renders a Flux Kustomization's path as the
@@ -63,9 +67,9 @@ func (p *planner) fluxKustomization(o *manifest.Object, d *definitions) {
 		p.note("%s: %v", label(o), err)
 		return
 	}
-	ok, src := p.fluxSource(o, spec.SourceRef, d)
+	ok, why := p.fluxSource(o, spec.SourceRef, d)
 	if !ok {
-		p.note("%s: source %s is outside this repository; not scanned", label(o), src)
+		p.note("%s: %s; not scanned", label(o), why)
 		return
 	}
 	dir, err := p.target(spec.Path)
@@ -203,9 +207,9 @@ func (p *planner) helmRelease(o *manifest.Object, d *definitions) {
 		return
 	}
 	cs := spec.Chart.Spec
-	ok, src := p.fluxSource(o, cs.SourceRef, d)
+	ok, why := p.fluxSource(o, cs.SourceRef, d)
 	if !ok {
-		p.note("%s: chart %s from %s is outside this repository; not scanned", label(o), cs.Chart, src)
+		p.note("%s: chart %s: %s; not scanned", label(o), cs.Chart, why)
 		return
 	}
 	dir, err := p.target(cs.Chart)
