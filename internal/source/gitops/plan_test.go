@@ -89,6 +89,8 @@ func TestAppsRenderedAsDeployed(t *testing.T) {
 		{"BW-PS-001", "worker-prod", "flux/apps/worker.yaml:16", "flux Kustomization flux-system/apps (clusters/prod/flux.yaml)"},
 		// Flux HelmRelease: valuesFrom a ConfigMap in the repository.
 		{"BW-PS-002", "batch-report", "clusters/prod/flux.yaml:63", "flux HelmRelease jobs/batch (clusters/prod/flux.yaml)"},
+		// Multi-source Application: a values file from the $values ref source.
+		{"BW-PS-001", "web-multi", "env/web-values.yaml:3", "argocd Application argocd/web-multi (apps/argocd/multi-source.yaml)"},
 		// Value sets of the render configuration: only prod runs with hostPID.
 		{"BW-PS-002", "cron-report", "charts/cron/values-prod.yaml:1", ""},
 	} {
@@ -129,6 +131,7 @@ func TestAppsRenderedAsDeployed(t *testing.T) {
 		"overlays/prod: rendered by argocd Application argocd/api-prod",
 		"argocd Application tenant-team-a: directory",
 		"helm template, release cron in jobs, value set prod",
+		"argocd Application argocd/web-multi: source https://charts.example.com chart redis is outside this repository; not scanned",
 	} {
 		if !strings.Contains(explain.String(), want) {
 			t.Errorf("explain lacks %q:\n%s", want, explain.String())

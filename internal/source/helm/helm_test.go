@@ -220,3 +220,22 @@ func mustLoad(t *testing.T, dir string) *chart.Chart {
 	}
 	return ch
 }
+
+// --set-file reads a file inside the repository into a value; files
+// outside it are refused.
+func TestSetFile(t *testing.T) {
+	res := render(t, app, Release{Values: []Layer{{Kind: SetFile, Expr: "extraEnv[0].value=" + app + "/files/app.properties"}, {Kind: Set, Expr: "extraEnv[0].name=FILE"}}})
+	found := false
+	for _, f := range res.Files {
+		if strings.HasSuffix(f.Path, "deployment.yaml") && strings.Contains(string(f.Data), `value: "log.level=info\ncache.ttl=60\n"`) {
+			found = true
+		}
+	}
+	if !found {
+		t.Error("--set-file value not rendered")
+	}
+	_, err := Render(context.Background(), app, Release{Values: []Layer{{Kind: SetFile, Expr: "x=/etc/hostname"}}}, testOptions(t))
+	if err == nil || !strings.Contains(err.Error(), "outside the repository") {
+		t.Errorf("--set-file outside the repository: %v", err)
+	}
+}
