@@ -44,6 +44,9 @@ type trace struct {
 	byID    []*template
 	marks   map[string][][]mark // by output name, per output line
 	costly  map[string]bool     // named templates that generate keys or certificates
+
+	mu      sync.Mutex
+	byChart map[string][]valueSource // sources, by full chart path
 }
 
 type template struct {
@@ -306,6 +309,20 @@ type valueSource struct {
 // full chart path) come from: its own values.yaml, each parent's under the
 // subchart's key, then the release's layers under that key.
 func (t *trace) sources(chartPath string) []valueSource {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if s, ok := t.byChart[chartPath]; ok {
+		return s
+	}
+	if t.byChart == nil {
+		t.byChart = map[string][]valueSource{}
+	}
+	s := t.chartSources(chartPath)
+	t.byChart[chartPath] = s
+	return s
+}
+
+func (t *trace) chartSources(chartPath string) []valueSource {
 	names := strings.Split(chartPath, "/charts/")
 	var out []valueSource
 	// Charts from the deepest to the root: a parent's values override.
