@@ -27,8 +27,8 @@ func readDefinitions(appFiles, configMapFiles []string, display func(string) str
 	d := &definitions{file: map[*manifest.Object]string{}}
 	seen := map[string]bool{}
 	for i, path := range append(append([]string{}, appFiles...), configMapFiles...) {
-		if i == len(appFiles) && len(d.releases) == 0 {
-			break // ConfigMaps only matter as HelmRelease valuesFrom
+		if i == len(appFiles) && len(d.releases) == 0 && len(d.fluxKusts) == 0 {
+			break // ConfigMaps only matter as HelmRelease valuesFrom and Kustomization substituteFrom
 		}
 		if seen[path] {
 			continue

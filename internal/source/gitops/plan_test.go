@@ -184,3 +184,17 @@ func TestParseImage(t *testing.T) {
 		}
 	}
 }
+
+// ConfigMaps are read for Flux Kustomizations' post-build substitution even
+// where no HelmRelease needs them for values.
+func TestConfigMapsForSubstitution(t *testing.T) {
+	dir := t.TempDir()
+	app := filepath.Join(dir, "ks.yaml")
+	cm := filepath.Join(dir, "vars.yaml")
+	os.WriteFile(app, []byte("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: a, namespace: flux-system}\nspec: {path: ./x}\n"), 0o644)
+	os.WriteFile(cm, []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: vars, namespace: flux-system}\ndata: {a: b}\n"), 0o644)
+	d := readDefinitions([]string{app}, []string{cm}, func(p string) string { return p }, 0)
+	if len(d.configMaps) != 1 {
+		t.Errorf("%d ConfigMaps read", len(d.configMaps))
+	}
+}
