@@ -65,6 +65,17 @@ func parsePath(path string) ([]segment, error) {
 	return segs, nil
 }
 
+// Resolve follows aliases and document wrappers: the node a reader of the
+// YAML means. Every package that walks yaml.v3 trees uses this one.
+func Resolve(n *yaml.Node) *yaml.Node { return resolve(n) }
+
+// Lookup returns the key and value nodes of a mapping entry as kubectl reads
+// them: the last duplicate wins and merge keys ("<<") apply.
+func Lookup(m *yaml.Node, key string) (k, v *yaml.Node) {
+	k, v = lookupKey(m, key)
+	return k, resolve(v)
+}
+
 // resolve follows aliases and document wrappers.
 func resolve(n *yaml.Node) *yaml.Node {
 	for n != nil && (n.Kind == yaml.AliasNode || n.Kind == yaml.DocumentNode) {

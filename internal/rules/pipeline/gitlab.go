@@ -12,6 +12,8 @@ import (
 
 	"github.com/bmatcuk/doublestar/v4"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/bulwark-dev/bulwark/internal/manifest"
 )
 
 // gitlabDoc is what a GitLab CI file declares besides its jobs.
@@ -396,23 +398,8 @@ func imageName(n *yaml.Node) (string, *yaml.Node) {
 	return n.Value, n
 }
 
-// resolve follows aliases and unwraps documents.
-func resolve(n *yaml.Node) *yaml.Node {
-	for i := 0; n != nil && i < 10; i++ {
-		switch n.Kind {
-		case yaml.AliasNode:
-			n = n.Alias
-		case yaml.DocumentNode:
-			if len(n.Content) == 0 {
-				return nil
-			}
-			n = n.Content[0]
-		default:
-			return n
-		}
-	}
-	return n
-}
+// resolve follows aliases and document wrappers.
+func resolve(n *yaml.Node) *yaml.Node { return manifest.Resolve(n) }
 
 // lookup returns a mapping's value for key, following "<<" merge keys.
 func lookup(m *yaml.Node, key string) *yaml.Node {

@@ -7,35 +7,16 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/bulwark-dev/bulwark/internal/manifest"
 )
 
 // deref follows aliases and document wrappers.
-func deref(n *yaml.Node) *yaml.Node {
-	for n != nil && (n.Kind == yaml.AliasNode || n.Kind == yaml.DocumentNode) {
-		if n.Kind == yaml.AliasNode {
-			n = n.Alias
-		} else if len(n.Content) > 0 {
-			n = n.Content[0]
-		} else {
-			return nil
-		}
-	}
-	return n
-}
+func deref(n *yaml.Node) *yaml.Node { return manifest.Resolve(n) }
 
-// get returns the key and value nodes of a mapping entry.
-func get(m *yaml.Node, key string) (k, v *yaml.Node) {
-	m = deref(m)
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil, nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i], deref(m.Content[i+1])
-		}
-	}
-	return nil, nil
-}
+// get returns the key and value nodes of a mapping entry, as kubectl reads
+// them (last duplicate wins, merge keys apply).
+func get(m *yaml.Node, key string) (k, v *yaml.Node) { return manifest.Lookup(m, key) }
 
 // at walks a dotted path of mapping keys.
 func at(n *yaml.Node, keys ...string) *yaml.Node {

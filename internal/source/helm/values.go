@@ -11,6 +11,8 @@ import (
 	"go.yaml.in/yaml/v3"
 	"helm.sh/helm/v3/pkg/strvals"
 	sigsyaml "sigs.k8s.io/yaml"
+
+	"github.com/bulwark-dev/bulwark/internal/manifest"
 )
 
 // LayerKind says how a layer of values is given.
@@ -265,18 +267,8 @@ func splitPath(p string) []seg {
 	return out
 }
 
-func resolve(n *yaml.Node) *yaml.Node {
-	for n != nil && (n.Kind == yaml.AliasNode || n.Kind == yaml.DocumentNode) {
-		if n.Kind == yaml.AliasNode {
-			n = n.Alias
-		} else if len(n.Content) > 0 {
-			n = n.Content[0]
-		} else {
-			return nil
-		}
-	}
-	return n
-}
+// resolve follows aliases and document wrappers.
+func resolve(n *yaml.Node) *yaml.Node { return manifest.Resolve(n) }
 
 // find walks a YAML tree; it returns the key node (nil for list items) and
 // the value node at path, or nils.

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/bulwark-dev/bulwark/internal/manifest"
 )
 
 var remoteHost = regexp.MustCompile(`^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+/`)
@@ -67,18 +69,8 @@ func References(dir string) ([]string, error) {
 
 // YAML helpers on mapping nodes.
 
-func resolve(n *yaml.Node) *yaml.Node {
-	for n != nil && (n.Kind == yaml.AliasNode || n.Kind == yaml.DocumentNode) {
-		if n.Kind == yaml.AliasNode {
-			n = n.Alias
-		} else if len(n.Content) > 0 {
-			n = n.Content[0]
-		} else {
-			return nil
-		}
-	}
-	return n
-}
+// resolve follows aliases and document wrappers.
+func resolve(n *yaml.Node) *yaml.Node { return manifest.Resolve(n) }
 
 func keyValue(m *yaml.Node, key string) (k, v *yaml.Node) {
 	m = resolve(m)
