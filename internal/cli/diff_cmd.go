@@ -1,16 +1,10 @@
 package cli
 
 import (
-	"archive/tar"
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -18,6 +12,7 @@ import (
 	"github.com/bulwark-dev/bulwark/internal/policy"
 	"github.com/bulwark-dev/bulwark/internal/report"
 	"github.com/bulwark-dev/bulwark/internal/rule"
+	gitsrc "github.com/bulwark-dev/bulwark/internal/source/git"
 )
 
 // DiffOptions are the diff command's inputs.
@@ -66,11 +61,10 @@ func RunDiff(ctx context.Context, g *globalOptions, opts *DiffOptions) error {
 	if err != nil {
 		return err
 	}
-	top, err := git(ctx, "", "rev-parse", "--show-toplevel")
+	top, err := gitsrc.Toplevel(ctx, ".")
 	if err != nil {
 		return usageError("diff needs a Git repository: %v", err)
 	}
-	top = strings.TrimSpace(top)
 	baseDir, cleanup, err := checkout(ctx, top, opts.Base)
 	if err != nil {
 		return err
@@ -145,88 +139,11 @@ func orWorkingTree(head string) string {
 // checkout extracts a revision into a temporary directory with git archive,
 // leaving the repository and its working tree untouched.
 func checkout(ctx context.Context, top, rev string) (string, func(), error) {
-	if _, err := git(ctx, top, "rev-parse", "--verify", "--quiet", rev+"^{commit}"); err != nil {
-		return "", nil, usageError("unknown revision %q", rev)
-	}
-	dir, err := os.MkdirTemp("", "bulwark-rev-")
+	dir, cleanup, err := gitsrc.Export(ctx, top, rev)
 	if err != nil {
-		return "", nil, err
-	}
-	cleanup := func() { os.RemoveAll(dir) }
-	cmd := exec.CommandContext(ctx, "git", "-C", top, "archive", "--format=tar", rev)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		cleanup()
-		return "", nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		cleanup()
-		return "", nil, fmt.Errorf("git archive: %w", err)
-	}
-	extractErr := untar(stdout, dir)
-	_, _ = io.Copy(io.Discard, stdout)
-	if err := cmd.Wait(); err != nil {
-		cleanup()
-		return "", nil, fmt.Errorf("git archive %s: %v: %s", rev, err, strings.TrimSpace(stderr.String()))
-	}
-	if extractErr != nil {
-		cleanup()
-		return "", nil, extractErr
+		return "", nil, usageError("%v", err)
 	}
 	return dir, cleanup, nil
-}
-
-// untar writes regular files and directories only, and never outside dir.
-func untar(r io.Reader, dir string) error {
-	tr := tar.NewReader(r)
-	for {
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("reading revision: %w", err)
-		}
-		target := filepath.Join(dir, filepath.FromSlash(h.Name))
-		if !strings.HasPrefix(target, filepath.Clean(dir)+string(os.PathSeparator)) {
-			continue
-		}
-		switch h.Typeflag {
-		case tar.TypeDir:
-			if err := os.MkdirAll(target, 0o755); err != nil {
-				return err
-			}
-		case tar.TypeReg:
-			if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-				return err
-			}
-			f, err := os.OpenFile(target, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
-			if err != nil {
-				return err
-			}
-			_, err = io.Copy(f, io.LimitReader(tr, 1<<30))
-			f.Close()
-			if err != nil {
-				return err
-			}
-		}
-	}
-}
-
-func git(ctx context.Context, dir string, args ...string) (string, error) {
-	if dir != "" {
-		args = append([]string{"-C", dir}, args...)
-	}
-	var stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, "git", args...)
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return "", fmt.Errorf("git %s: %v %s", args[0], err, strings.TrimSpace(stderr.String()))
-	}
-	return string(out), nil
 }
 
 func fileExists(path string) bool {
