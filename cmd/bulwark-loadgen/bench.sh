@@ -21,8 +21,8 @@ run() {
   cat "$out/$name.md"
 }
 
-run pods-deployments --mix pod-privileged,pod-restricted,deployment --rates "$rates"
-run with-rolebindings --mix all --rates "$rates"
+run pods-deployments --mix pod-privileged,pod-restricted,deployment --sequential 1000 --rates "$rates"
+run with-rolebindings --mix all --sequential 1000 --rates "$rates"
 run rolebindings --mix rolebinding --rates 50,100,200,400,800
 if [ "${SOAK:-10m}" != "0" ]; then
   run soak --mix pod-privileged,pod-restricted,deployment --rates 1000 --duration 10s --soak "${SOAK:-10m}" --soak-rate 1000

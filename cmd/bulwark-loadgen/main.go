@@ -57,6 +57,7 @@ func main() {
 		soakRate    = flag.Float64("soak-rate", 1000, "rate of the soak")
 		soakWindow  = flag.Duration("soak-window", time.Minute, "report the soak per window of this length")
 		label       = flag.String("label", "", "a title line for the report")
+		sequential  = flag.Int("sequential", 0, "first send this many requests one at a time on one connection")
 	)
 	var extra stringList
 	flag.Var(&extra, "webhook-arg", "extra argument for the started webhook (repeatable)")
@@ -65,7 +66,7 @@ func main() {
 	defer stop()
 	if err := run(ctx, opts{url: *url, caFile: *caFile, pid: *pid, metrics: *metricsURL, bin: *bin, policy: *policyFile, rates: *rates,
 		duration: *duration, warmup: *warmup, connections: *connections, mix: *mix, soak: *soak, soakRate: *soakRate,
-		soakWindow: *soakWindow, extra: extra, label: *label}); err != nil {
+		soakWindow: *soakWindow, extra: extra, label: *label, sequential: *sequential}); err != nil {
 		fmt.Fprintln(os.Stderr, "bulwark-loadgen:", err)
 		os.Exit(1)
 	}
@@ -74,7 +75,7 @@ func main() {
 type opts struct {
 	url, caFile, bin, policy, rates, mix, label string
 	metrics                                     string
-	pid, connections                            int
+	pid, connections, sequential                int
 	duration, warmup, soak, soakWindow          time.Duration
 	soakRate                                    float64
 	extra                                       []string
@@ -116,6 +117,14 @@ func run(ctx context.Context, o opts) error {
 	}
 	if o.label != "" {
 		fmt.Printf("%s\n\n", o.label)
+	}
+	if o.sequential > 0 {
+		res, err := loadtest.Sequential(ctx, loadtest.Config{URL: o.url, RootCAs: roots, Mix: templates}, o.sequential)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("Sequential, one connection, %d reviews: p50 %s, p90 %s, p99 %s, max %s, %.0f reviews/s, %d errors.\n\n",
+			res.Sent, ms(res.P50), ms(res.P90), ms(res.P99), ms(res.Max), res.Achieved, res.Errors)
 	}
 	fmt.Printf("Mix, round-robin: %s. %d keep-alive connections, %s measured per rate after %s of warm-up; latency from the scheduled send time.\n\n",
 		strings.Join(names, ", "), o.connections, o.duration, o.warmup)

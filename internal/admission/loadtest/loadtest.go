@@ -276,3 +276,29 @@ func DefaultMix() []Template {
 				`"subjects":[{"kind":"ServiceAccount","name":"reporter","namespace":"load"}]}`},
 	}
 }
+
+// Sequential sends n requests one after another on one connection, each
+// after the previous answer: the latency of a webhook with nothing queued.
+func Sequential(ctx context.Context, cfg Config, n int) (*Result, error) {
+	if len(cfg.Mix) == 0 {
+		cfg.Mix = DefaultMix()
+	}
+	if cfg.Namespace == "" {
+		cfg.Namespace = "load"
+	}
+	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+		TLSClientConfig: &tls.Config{RootCAs: cfg.RootCAs, MinVersion: tls.VersionTLS12}, MaxIdleConnsPerHost: 1, MaxConnsPerHost: 1}}
+	var buf bytes.Buffer
+	ss := make([]sample, 0, n)
+	for i := 0; i < n && ctx.Err() == nil; i++ {
+		s := sample{tmpl: i % len(cfg.Mix), at: time.Now()}
+		if _, err := send(ctx, client, cfg, &cfg.Mix[s.tmpl], i, &buf); err != nil {
+			s.err = err.Error()
+		}
+		s.latency = time.Since(s.at)
+		ss = append(ss, s)
+	}
+	r := summarize(cfg, ss)
+	r.Rate = r.Achieved
+	return r, ctx.Err()
+}
