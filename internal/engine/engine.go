@@ -298,14 +298,14 @@ func (e *Engine) finding(h rule.Hit) rule.Finding {
 	if h.Line > 0 {
 		f.Location.Line, f.Location.Column = h.Line, h.Column
 	}
-	f.Fingerprint = fingerprint(f, h.Key)
+	f.Fingerprint = Fingerprint(f, h.Key)
 	return f
 }
 
 func (e *Engine) inputFinding(meta *rule.Meta, err manifest.Error) rule.Finding {
 	f := newFinding(meta, err.Msg)
 	f.Location = rule.Location{File: err.File, Line: err.Line}
-	f.Fingerprint = fingerprint(f, err.Msg)
+	f.Fingerprint = Fingerprint(f, err.Msg)
 	return f
 }
 
@@ -317,12 +317,12 @@ func newFinding(meta *rule.Meta, msg string) rule.Finding {
 	}
 }
 
-// fingerprint identifies a finding by what it is about, not where the lines
+// Fingerprint identifies a finding by what it is about, not where the lines
 // fall: rule, file, object identity, field path and, for rendered objects,
 // the render chain (one template rendered with two value sets gives two
 // objects). It is stable when lines move, so baselines, diffs and exceptions
 // keep matching.
-func fingerprint(f rule.Finding, key string) string {
+func Fingerprint(f rule.Finding, key string) string {
 	h := sha256.New()
 	parts := []string{f.ID, f.Location.File, f.Location.FieldPath, key}
 	parts = append(parts, f.Location.Chain...)

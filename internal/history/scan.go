@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +13,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/bulwark-dev/bulwark/internal/engine"
 	"github.com/bulwark-dev/bulwark/internal/rule"
 	"github.com/bulwark-dev/bulwark/internal/rules/secrets"
 )
@@ -444,27 +443,7 @@ func toFinding(file string, h rule.Hit) (rule.Finding, bool) {
 			f.Location.Line, f.Location.Column = pos.Line, pos.Column
 		}
 	}
-	f.Fingerprint = fingerprint(f, h.Key)
+	f.Fingerprint = engine.Fingerprint(f, h.Key) // the same as working-tree findings
 	return f, true
 }
 
-// fingerprint is the engine's finding fingerprint: rule, file, field path,
-// key, and the object's identity.
-func fingerprint(f rule.Finding, key string) string {
-	h := sha256.New()
-	parts := []string{f.ID, f.Location.File, f.Location.FieldPath, key}
-	if o := f.Object; o != nil {
-		group, _, _ := strings.Cut(o.APIVersion, "/")
-		if !strings.Contains(o.APIVersion, "/") {
-			group = ""
-		}
-		parts = append(parts, group, o.Kind, o.Namespace, o.Name)
-	} else if f.Location.FieldPath == "" && key == "" {
-		parts = append(parts, f.Message)
-	}
-	for _, p := range parts {
-		h.Write([]byte(p))
-		h.Write([]byte{0})
-	}
-	return hex.EncodeToString(h.Sum(nil)[:16])
-}
