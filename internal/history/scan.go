@@ -446,4 +446,3 @@ func toFinding(file string, h rule.Hit) (rule.Finding, bool) {
 	f.Fingerprint = engine.Fingerprint(f, h.Key) // the same as working-tree findings
 	return f, true
 }
-
