@@ -14,6 +14,25 @@ type Position struct {
 	Column int `json:"column"`
 }
 
+// Segment is one step of a field path: a mapping Key, or a sequence Index
+// (Index >= 0).
+type Segment struct {
+	Key   string
+	Index int
+}
+
+// SplitPath splits a field path such as spec.containers[1].env['a.b'] into
+// segments; a malformed tail is left out. Renderers use it to walk their own
+// trees with the path syntax findings carry.
+func SplitPath(path string) []Segment {
+	segs, _ := parsePath(path)
+	out := make([]Segment, len(segs))
+	for i, s := range segs {
+		out[i] = Segment{Key: s.key, Index: s.index}
+	}
+	return out
+}
+
 // segment is one step of a field path: a mapping key or a sequence index.
 type segment struct {
 	key   string
@@ -32,7 +51,7 @@ func parsePath(path string) ([]segment, error) {
 		case '[':
 			end := strings.IndexByte(path[i:], ']')
 			if end < 0 {
-				return nil, fmt.Errorf("field path %q: unclosed [", path)
+				return segs, fmt.Errorf("field path %q: unclosed [", path)
 			}
 			inner := path[i+1 : i+end]
 			if len(inner) >= 2 && (inner[0] == '\'' || inner[0] == '"') {
@@ -40,7 +59,7 @@ func parsePath(path string) ([]segment, error) {
 				q := inner[0]
 				closeQ := strings.IndexByte(path[i+2:], q)
 				if closeQ < 0 {
-					return nil, fmt.Errorf("field path %q: unclosed quote", path)
+					return segs, fmt.Errorf("field path %q: unclosed quote", path)
 				}
 				key := path[i+2 : i+2+closeQ]
 				segs = append(segs, segment{key: key, index: -1})
@@ -49,7 +68,7 @@ func parsePath(path string) ([]segment, error) {
 			}
 			n, err := strconv.Atoi(inner)
 			if err != nil || n < 0 {
-				return nil, fmt.Errorf("field path %q: bad index %q", path, inner)
+				return segs, fmt.Errorf("field path %q: bad index %q", path, inner)
 			}
 			segs = append(segs, segment{index: n})
 			i += end + 1

@@ -248,7 +248,7 @@ func (t *trace) valuePlace(tp *template, tl int, o *manifest.Object, path string
 	}
 	for k := len(field); k >= 0; k-- {
 		suffix := field[len(field)-k:]
-		if k > 0 && suffix[0].index >= 0 {
+		if k > 0 && suffix[0].Index >= 0 {
 			continue // a values key, not a list position, starts the match
 		}
 		for _, ref := range refs {
@@ -350,7 +350,7 @@ func (t *trace) chartSources(chartPath string) []valueSource {
 	for i := len(chain) - 1; i >= 0; i-- {
 		var prefix []seg
 		for _, n := range names[i+1 : len(chain)] {
-			prefix = append(prefix, seg{key: n, index: -1})
+			prefix = append(prefix, seg{Key: n, Index: -1})
 		}
 		// The file as written: chart.Values also holds what coalescing
 		// merged in from subcharts.
@@ -372,7 +372,7 @@ func (t *trace) chartSources(chartPath string) []valueSource {
 	}
 	var prefix []seg
 	for _, n := range names[1:len(chain)] {
-		prefix = append(prefix, seg{key: n, index: -1})
+		prefix = append(prefix, seg{Key: n, Index: -1})
 	}
 	for _, l := range t.rel.layers {
 		out = append(out, valueSource{values: l.values, tree: l.tree, display: l.display, dLine: l.dLine, dCol: l.dCol, prefix: prefix})
@@ -402,8 +402,8 @@ func actionsOf(line string) string {
 func lastKey(path string) string {
 	segs := splitPath(path)
 	for i := len(segs) - 1; i >= 0; i-- {
-		if segs[i].index < 0 {
-			return segs[i].key
+		if segs[i].Index < 0 {
+			return segs[i].Key
 		}
 	}
 	return ""

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 
 	"go.yaml.in/yaml/v3"
 	"helm.sh/helm/v3/pkg/strvals"
@@ -219,53 +217,10 @@ func readInRoot(p, root string, max int64) ([]byte, error) {
 
 func yamlUnmarshal(data []byte, v any) error { return sigsyaml.Unmarshal(data, v) }
 
-// seg is one step of a field or values path: a key, or an index (>= 0).
-type seg struct {
-	key   string
-	index int
-}
+// seg is one step of a field path, as findings write them.
+type seg = manifest.Segment
 
-// splitPath reads field paths such as spec.containers[0].securityContext
-// and metadata.annotations['a.b/c'].
-func splitPath(p string) []seg {
-	var out []seg
-	for i := 0; i < len(p); {
-		switch p[i] {
-		case '.':
-			i++
-		case '[':
-			end := strings.IndexByte(p[i:], ']')
-			if end < 0 {
-				return out
-			}
-			inner := p[i+1 : i+end]
-			if len(inner) >= 2 && (inner[0] == '\'' || inner[0] == '"') {
-				q := inner[0]
-				closeQ := strings.IndexByte(p[i+2:], q)
-				if closeQ < 0 {
-					return out
-				}
-				out = append(out, seg{key: p[i+2 : i+2+closeQ], index: -1})
-				i += 2 + closeQ + 2
-				continue
-			}
-			n, err := strconv.Atoi(inner)
-			if err != nil {
-				return out
-			}
-			out = append(out, seg{index: n})
-			i += end + 1
-		default:
-			end := strings.IndexAny(p[i:], ".[")
-			if end < 0 {
-				end = len(p) - i
-			}
-			out = append(out, seg{key: p[i : i+end], index: -1})
-			i += end
-		}
-	}
-	return out
-}
+func splitPath(p string) []seg { return manifest.SplitPath(p) }
 
 // resolve follows aliases and document wrappers.
 func resolve(n *yaml.Node) *yaml.Node { return manifest.Resolve(n) }
@@ -278,11 +233,11 @@ func find(root *yaml.Node, path []seg) (key, val *yaml.Node) {
 		if n == nil {
 			return nil, nil
 		}
-		if s.index >= 0 {
-			if n.Kind != yaml.SequenceNode || s.index >= len(n.Content) {
+		if s.Index >= 0 {
+			if n.Kind != yaml.SequenceNode || s.Index >= len(n.Content) {
 				return nil, nil
 			}
-			key, n = nil, resolve(n.Content[s.index])
+			key, n = nil, resolve(n.Content[s.Index])
 			continue
 		}
 		if n.Kind != yaml.MappingNode {
@@ -290,7 +245,7 @@ func find(root *yaml.Node, path []seg) (key, val *yaml.Node) {
 		}
 		var next *yaml.Node
 		for i := len(n.Content) - 2; i >= 0; i -= 2 {
-			if n.Content[i].Value == s.key {
+			if n.Content[i].Value == s.Key {
 				key, next = n.Content[i], n.Content[i+1]
 				break
 			}
@@ -308,19 +263,19 @@ func lookup(v any, path []seg) (any, bool) {
 	for _, s := range path {
 		switch t := v.(type) {
 		case map[string]any:
-			if s.index >= 0 {
+			if s.Index >= 0 {
 				return nil, false
 			}
-			next, ok := t[s.key]
+			next, ok := t[s.Key]
 			if !ok {
 				return nil, false
 			}
 			v = next
 		case []any:
-			if s.index < 0 || s.index >= len(t) {
+			if s.Index < 0 || s.Index >= len(t) {
 				return nil, false
 			}
-			v = t[s.index]
+			v = t[s.Index]
 		default:
 			return nil, false
 		}

@@ -225,9 +225,9 @@ func (loc *locator) byGenerator(kfile string, info docInfo, segs []seg) (manifes
 		if name := stringAt(e, "name"); name == "" || !strings.HasPrefix(info.name, name) && !strings.Contains(info.name, name) {
 			continue
 		}
-		if len(segs) == 2 && (segs[0].key == "data" || segs[0].key == "stringData") {
+		if len(segs) == 2 && (segs[0].Key == "data" || segs[0].Key == "stringData") {
 			for _, lit := range seqOf(e, "literals") {
-				if strings.HasPrefix(lit.Value, segs[1].key+"=") {
+				if strings.HasPrefix(lit.Value, segs[1].Key+"=") {
 					return manifest.Place{File: display, Line: lit.Line, Column: lit.Column}, true
 				}
 			}
@@ -339,7 +339,7 @@ func nameMatches(pattern, name string) bool {
 func walkNamed(doc *yaml.Node, o *manifest.Object, segs []seg) (*yaml.Node, bool) {
 	n, at := resolve(doc), doc
 	for i, s := range segs {
-		if s.index >= 0 {
+		if s.Index >= 0 {
 			if n == nil || n.Kind != yaml.SequenceNode {
 				return at, false
 			}
@@ -351,8 +351,8 @@ func walkNamed(doc *yaml.Node, o *manifest.Object, segs []seg) (*yaml.Node, bool
 						break
 					}
 				}
-			} else if s.index < len(n.Content) {
-				item = s.index
+			} else if s.Index < len(n.Content) {
+				item = s.Index
 			}
 			if item < 0 {
 				return at, false
@@ -361,7 +361,7 @@ func walkNamed(doc *yaml.Node, o *manifest.Object, segs []seg) (*yaml.Node, bool
 			at = n
 			continue
 		}
-		k, v := keyValue(n, s.key)
+		k, v := keyValue(n, s.Key)
 		if v == nil {
 			return at, false
 		}
@@ -383,63 +383,24 @@ func fileExists(p string) bool {
 	return err == nil && info.Mode().IsRegular()
 }
 
-type seg struct {
-	key   string
-	index int
-}
+// seg is one step of a field path, as findings write them.
+type seg = manifest.Segment
 
-func splitPath(p string) []seg {
-	var out []seg
-	for i := 0; i < len(p); {
-		switch p[i] {
-		case '.':
-			i++
-		case '[':
-			end := strings.IndexByte(p[i:], ']')
-			if end < 0 {
-				return out
-			}
-			inner := p[i+1 : i+end]
-			if len(inner) >= 2 && (inner[0] == '\'' || inner[0] == '"') {
-				closeQ := strings.IndexByte(p[i+2:], inner[0])
-				if closeQ < 0 {
-					return out
-				}
-				out = append(out, seg{key: p[i+2 : i+2+closeQ], index: -1})
-				i += 2 + closeQ + 2
-				continue
-			}
-			n, err := strconv.Atoi(inner)
-			if err != nil {
-				return out
-			}
-			out = append(out, seg{index: n})
-			i += end + 1
-		default:
-			end := strings.IndexAny(p[i:], ".[")
-			if end < 0 {
-				end = len(p) - i
-			}
-			out = append(out, seg{key: p[i : i+end], index: -1})
-			i += end
-		}
-	}
-	return out
-}
+func splitPath(p string) []seg { return manifest.SplitPath(p) }
 
 func formatPath(segs []seg) string {
 	var b strings.Builder
 	for _, s := range segs {
 		switch {
-		case s.index >= 0:
-			b.WriteString("[" + strconv.Itoa(s.index) + "]")
-		case strings.ContainsAny(s.key, ".[]'"):
-			b.WriteString("['" + s.key + "']")
+		case s.Index >= 0:
+			b.WriteString("[" + strconv.Itoa(s.Index) + "]")
+		case strings.ContainsAny(s.Key, ".[]'"):
+			b.WriteString("['" + s.Key + "']")
 		default:
 			if b.Len() > 0 {
 				b.WriteByte('.')
 			}
-			b.WriteString(s.key)
+			b.WriteString(s.Key)
 		}
 	}
 	return b.String()
@@ -449,10 +410,10 @@ func jsonPointer(segs []seg) string {
 	var b strings.Builder
 	for _, s := range segs {
 		b.WriteByte('/')
-		if s.index >= 0 {
-			b.WriteString(strconv.Itoa(s.index))
+		if s.Index >= 0 {
+			b.WriteString(strconv.Itoa(s.Index))
 		} else {
-			b.WriteString(strings.ReplaceAll(strings.ReplaceAll(s.key, "~", "~0"), "/", "~1"))
+			b.WriteString(strings.ReplaceAll(strings.ReplaceAll(s.Key, "~", "~0"), "/", "~1"))
 		}
 	}
 	return b.String()
@@ -460,8 +421,8 @@ func jsonPointer(segs []seg) string {
 
 func lastKey(segs []seg) string {
 	for i := len(segs) - 1; i >= 0; i-- {
-		if segs[i].index < 0 {
-			return segs[i].key
+		if segs[i].Index < 0 {
+			return segs[i].Key
 		}
 	}
 	return ""
