@@ -49,6 +49,7 @@ func Parse(path string, data []byte, chain []string) *File {
 				APIVersion: h.apiVersion, Kind: h.kind,
 				File: path, Doc: i, Item: -1, Chain: chain,
 				data: s.data, lineOffset: s.line - 1,
+				name: h.name, namespace: h.namespace, meta: h.meta,
 			})
 			continue
 		}
@@ -91,10 +92,12 @@ func (f *File) addParsed(s span, doc int, chain []string) {
 				return
 			}
 		}
-		f.Objects = append(f.Objects, &Object{
+		o := &Object{
 			APIVersion: apiVersion, Kind: kind, File: f.Path, Doc: doc, Item: item, Chain: chain,
 			data: s.data, lineOffset: s.line - 1, root: n, parsed: true,
-		})
+		}
+		o.readMeta()
+		f.Objects = append(f.Objects, o)
 	}
 	switch {
 	case root == nil:
@@ -123,10 +126,12 @@ func (f *File) addItem(n *yaml.Node, s span, doc, item int, chain []string) {
 		f.Skipped++
 		return
 	}
-	f.Objects = append(f.Objects, &Object{
+	o := &Object{
 		APIVersion: apiVersion, Kind: kind, File: f.Path, Doc: doc, Item: item, Chain: chain,
 		data: s.data, lineOffset: s.line - 1, root: n, parsed: true,
-	})
+	}
+	o.readMeta()
+	f.Objects = append(f.Objects, o)
 }
 
 // scalarAt returns a string scalar under key, or "".

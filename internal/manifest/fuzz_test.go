@@ -32,8 +32,15 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 		for _, o := range file.Objects {
-			_, _ = o.Root()
-			_ = o.Name()
+			name, ns := o.Name(), o.Namespace()
+			if root, err := o.Root(); err == nil && root != nil {
+				if want := o.String("metadata.name"); name != want {
+					t.Fatalf("Name() = %q, the tree says %q", name, want)
+				}
+				if want := o.String("metadata.namespace"); ns != want {
+					t.Fatalf("Namespace() = %q, the tree says %q", ns, want)
+				}
+			}
 			if l := o.Line(); l < 1 || l > lines {
 				t.Fatalf("object line %d outside 1..%d", l, lines)
 			}

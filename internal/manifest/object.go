@@ -36,6 +36,11 @@ type Object struct {
 
 	memo map[any]any // typed views that checks derived once, kept by Compact
 
+	// name and namespace are metadata's, known without a parse when meta
+	// is set: the byte scan read them, or the object came from a tree.
+	name, namespace string
+	meta            bool
+
 	// sliced marks a List item that has its own lines in data (see
 	// itemEnds): re-parsing them yields a one-item sequence or the mapping.
 	sliced bool
@@ -142,10 +147,26 @@ func (o *Object) Err() error {
 }
 
 // Name returns metadata.name.
-func (o *Object) Name() string { return o.String("metadata.name") }
+func (o *Object) Name() string {
+	if o.meta {
+		return o.name
+	}
+	return o.String("metadata.name")
+}
 
 // Namespace returns metadata.namespace.
-func (o *Object) Namespace() string { return o.String("metadata.namespace") }
+func (o *Object) Namespace() string {
+	if o.meta {
+		return o.namespace
+	}
+	return o.String("metadata.namespace")
+}
+
+// readMeta keeps metadata's name and namespace from a parsed tree.
+func (o *Object) readMeta() {
+	o.name, o.namespace = o.String("metadata.name"), o.String("metadata.namespace")
+	o.meta = true
+}
 
 // Node returns the node at a field path, or nil.
 func (o *Object) Node(path string) *yaml.Node {

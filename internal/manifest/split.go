@@ -81,14 +81,21 @@ func isBlank(data []byte) bool {
 type header struct {
 	apiVersion, kind string
 	ok               bool // both found as plain top-level scalars in block style
+	// name and namespace are metadata's, read when meta is true: metadata
+	// was absent or a block mapping whose name and namespace, if present,
+	// are plain one-line scalars. Every finding names its object, so this
+	// keeps kinds no check reads from being parsed for their names.
+	name, namespace string
+	meta            bool
 }
 
-// scanHeader looks for top-level "apiVersion:" and "kind:" keys at column 0.
-// Anything unusual (flow style, anchors, tags, quotes it cannot read) leaves ok
-// false and the caller parses the document fully instead.
+// scanHeader looks for top-level "apiVersion:", "kind:" and "metadata:" keys
+// at column 0. Anything unusual (flow style, anchors, tags, quotes it cannot
+// read) leaves ok false and the caller parses the document fully instead;
+// anything unusual under metadata leaves meta false.
 func scanHeader(data []byte) header {
-	var h header
-	first := true
+	h := header{meta: true}
+	first, metaSeen, inMeta, metaIndent, afterValue := true, false, false, 0, false
 	for len(data) > 0 {
 		end := bytes.IndexByte(data, '\n')
 		l := data
@@ -106,15 +113,35 @@ func scanHeader(data []byte) header {
 			switch l[0] {
 			case '{', '[', '-', '%', '!', '&', '*', '"', '\'':
 				return header{}
+			case ' ':
+				h.meta = false // the top mapping is indented
 			}
 		}
+		if l[0] == ' ' {
+			if inMeta {
+				h.meta = h.meta && metaLine(&h, l, &metaIndent, &afterValue)
+			}
+			continue
+		}
+		inMeta = false
 		var key string
 		switch {
 		case bytes.HasPrefix(l, []byte("apiVersion:")):
 			key = "apiVersion"
 		case bytes.HasPrefix(l, []byte("kind:")):
 			key = "kind"
+		case bytes.HasPrefix(l, []byte("metadata:")):
+			// A block mapping follows, or the key is unreadable here.
+			rest := bytes.TrimSpace(l[len("metadata:"):])
+			if metaSeen || (len(rest) > 0 && rest[0] != '#') {
+				h.meta = false
+			}
+			metaSeen, inMeta, metaIndent = true, true, 0
+			continue
 		default:
+			if l[0] == '<' || l[0] == '?' || spacedKey(l, "metadata") {
+				h.meta = false // merge key, complex key, "metadata :"
+			}
 			continue
 		}
 		v, ok := plainScalar(l[len(key)+1:])
@@ -134,7 +161,61 @@ func scanHeader(data []byte) header {
 		}
 	}
 	h.ok = h.apiVersion != "" && h.kind != ""
+	h.meta = h.meta && h.ok
 	return h
+}
+
+// metaLine reads one indented line under metadata: keys at the block's own
+// indentation are metadata's fields; deeper lines belong to them (labels,
+// annotations) unless they continue a name or namespace scalar, which the
+// scan does not read.
+func metaLine(h *header, l []byte, indent *int, afterValue *bool) bool {
+	n := len(l) - len(bytes.TrimLeft(l, " "))
+	if l[n] == '#' {
+		return true
+	}
+	if *indent == 0 {
+		*indent = n
+	}
+	if n > *indent {
+		return !*afterValue
+	}
+	*afterValue = false
+	if n < *indent {
+		return false
+	}
+	l = l[n:]
+	var dst *string
+	switch {
+	case bytes.HasPrefix(l, []byte("name:")):
+		dst, l = &h.name, l[len("name:"):]
+	case bytes.HasPrefix(l, []byte("namespace:")):
+		dst, l = &h.namespace, l[len("namespace:"):]
+	default:
+		if spacedKey(l, "name") || spacedKey(l, "namespace") {
+			return false
+		}
+		c := l[0]
+		return c != '<' && c != '?' && c != '"' && c != '\'' && c != '-' && c != '{' && c != '[' && c != '\t'
+	}
+	if *dst != "" {
+		return false // duplicate key
+	}
+	v, ok := plainScalar(l)
+	if !ok || v == "" || v == "~" || v == "null" || v == "Null" || v == "NULL" {
+		return false
+	}
+	*dst, *afterValue = v, true
+	return true
+}
+
+// spacedKey reports whether a line starts with key, blanks, then ':'.
+func spacedKey(l []byte, key string) bool {
+	if !bytes.HasPrefix(l, []byte(key)) {
+		return false
+	}
+	rest := bytes.TrimLeft(l[len(key):], " \t")
+	return len(rest) < len(l)-len(key) && len(rest) > 0 && rest[0] == ':'
 }
 
 // plainScalar reads a simple scalar after "key:", with optional quotes and a

@@ -1,6 +1,7 @@
 package gitops
 
 import (
+	"bytes"
 	"fmt"
 	"path"
 	"strings"
@@ -28,20 +29,29 @@ var fluxSOPSWithoutDecryption = &setRule{
 	},
 	kinds: []string{"Kustomization", "Secret", "ConfigMap"},
 	check: func(_ *Options, objs []*manifest.Object) []rule.Hit {
+		// Kustomizations without decryption are few; find them before
+		// looking into every Secret and ConfigMap, and look only into those
+		// whose bytes name a sops block.
+		var bare []*manifest.Object
+		for _, obj := range objs {
+			if isFluxKustomization(obj) && obj.Node("spec.decryption") == nil && complete(obj) {
+				bare = append(bare, obj)
+			}
+		}
+		if len(bare) == 0 {
+			return nil
+		}
 		var encrypted []*manifest.Object
 		for _, obj := range objs {
+			if obj.Kind == "Kustomization" || !bytes.Contains(obj.Data(), []byte("sops")) {
+				continue
+			}
 			if obj.Node("sops.mac") != nil || obj.Node("sops.lastmodified") != nil {
 				encrypted = append(encrypted, obj)
 			}
 		}
-		if len(encrypted) == 0 {
-			return nil
-		}
 		var hits []rule.Hit
-		for _, obj := range objs {
-			if !isFluxKustomization(obj) || obj.Node("spec.decryption") != nil || !complete(obj) {
-				continue
-			}
+		for _, obj := range bare {
 			dir := cleanSpecPath(obj.String("spec.path"))
 			for _, e := range encrypted {
 				if !under(e.File, dir) {
