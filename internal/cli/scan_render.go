@@ -105,6 +105,9 @@ func resolveSources(ctx context.Context, opts *ScanOptions) (*scanSources, error
 	return co, nil
 }
 
+// discoveryCache bounds the bytes discovery holds for the scan.
+const discoveryCache = 64 << 20
+
 // buildPlan discovers the charts, overlays and apps under the paths and
 // renders them; with --no-render, or for standard input, it reads plain
 // files only.
@@ -118,6 +121,9 @@ func buildPlan(ctx context.Context, g *globalOptions, opts *ScanOptions, co *sca
 	// verbose log, not into the report's streams.
 	log.SetFlags(0)
 	log.SetOutput(logWriter{g.logger()})
+	// Discovery reads the manifests first; the scan takes their bytes from
+	// the cache instead of reading them again.
+	walk.Cache = source.NewFileCache(discoveryCache)
 	inv, err := source.Discover(ctx, co.paths, walk)
 	if err != nil {
 		return nil, usageError("%v", err)

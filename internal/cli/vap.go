@@ -24,7 +24,8 @@ func evaluateVAPs(ctx context.Context, opts *ScanOptions, g *globalOptions, path
 	}
 	var objs []*manifest.Object
 	collect := func(f source.File) {
-		if f.Err != nil || !f.Manifest || !bytes.Contains(f.Data, []byte("ValidatingAdmissionPolicy")) {
+		f, ok := f.Load()
+		if !ok || f.Err != nil || !f.Manifest || !bytes.Contains(f.Data, []byte("ValidatingAdmissionPolicy")) {
 			return
 		}
 		for _, o := range manifest.Parse(f.Path, f.Data, nil).Objects {

@@ -82,12 +82,14 @@ func (e *Engine) Scan(ctx context.Context, roots []string, opts source.Options) 
 	if opts.Want == nil {
 		opts.Want = e.reg.WantsFile
 	}
+	opts.Deferred = true
 	return e.ScanFiles(ctx, func(yield func(source.File)) error { return source.Walk(ctx, roots, opts, yield) })
 }
 
 // ScanFiles checks every file produce yields: a walk, rendered output
 // (source.File values with a Chain and an Origin), or both, as the discovery
-// plan does. It returns produce's error, if any, and no result.
+// plan does; files a Deferred walk yields unread are read by the workers. It
+// returns produce's error, if any, and no result.
 func (e *Engine) ScanFiles(ctx context.Context, produce func(yield func(source.File)) error) (*Result, error) {
 	files := make(chan source.File, e.workers*2)
 	results := make(chan fileResult, e.workers*2)
@@ -97,7 +99,9 @@ func (e *Engine) ScanFiles(ctx context.Context, produce func(yield func(source.F
 		go func() {
 			defer wg.Done()
 			for f := range files {
-				results <- e.checkFile(f)
+				if f, ok := f.Load(); ok {
+					results <- e.checkFile(f)
+				}
 			}
 		}()
 	}

@@ -81,11 +81,15 @@ func (f *File) addParsed(s span, doc int, chain []string) {
 				items = resolve(items)
 				if items != nil && items.Kind == yaml.SequenceNode {
 					ends := itemEnds(n, items, s.data)
+					var starts []int
+					if ends != nil {
+						starts = lineStarts(s.data)
+					}
 					for i, it := range items.Content {
 						before := len(f.Objects)
 						f.addItem(it, s, doc, i, chain)
 						if ends != nil && len(f.Objects) > before {
-							f.Objects[before].sliceItem(s, it.Line, ends[i])
+							f.Objects[before].sliceItem(s, starts, it.Line, ends[i])
 						}
 					}
 				}

@@ -46,13 +46,17 @@ type Object struct {
 	sliced bool
 }
 
-// sliceItem gives a List item its own bytes: document lines [from, to).
-func (o *Object) sliceItem(s span, from, to int) {
-	start, end := lineOffset(s.data, from), lineOffset(s.data, to)
-	if start < 0 || end < start {
+// sliceItem gives a List item its own bytes: document lines [from, to),
+// found in starts, the byte offset of each line (see lineStarts).
+func (o *Object) sliceItem(s span, starts []int, from, to int) {
+	if from < 1 || to < from || from > len(starts) {
 		return
 	}
-	o.data = s.data[start:end]
+	end := len(s.data)
+	if to <= len(starts) {
+		end = starts[to-1]
+	}
+	o.data = s.data[starts[from-1]:end]
 	o.lineOffset = s.line - 1 + from - 1
 	o.sliced = true
 	// Drop the List's tree: the item is parsed from its own lines when a
@@ -63,21 +67,22 @@ func (o *Object) sliceItem(s span, from, to int) {
 // OwnData reports whether Data holds this object alone, not a whole List.
 func (o *Object) OwnData() bool { return o.Item < 0 || o.sliced }
 
-// lineOffset is the byte offset where 1-based line n starts, len(data) past
-// the end, or -1 for n < 1.
-func lineOffset(data []byte, n int) int {
-	if n < 1 {
-		return -1
-	}
-	off := 0
-	for line := 1; line < n; line++ {
+// lineStarts returns the byte offset where each 1-based line n starts, at
+// index n-1, and len(data) for the line past the end.
+func lineStarts(data []byte) []int {
+	starts := make([]int, 1, bytes.Count(data, []byte("\n"))+2)
+	for off := 0; ; {
 		i := bytes.IndexByte(data[off:], '\n')
 		if i < 0 {
-			return len(data)
+			break
 		}
 		off += i + 1
+		starts = append(starts, off)
 	}
-	return off
+	if starts[len(starts)-1] != len(data) {
+		starts = append(starts, len(data))
+	}
+	return starts
 }
 
 // Memo returns the value f derives from the object, computing it once per

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"runtime"
 
 	"github.com/bulwark-dev/bulwark/internal/manifest"
 )
@@ -39,18 +40,48 @@ func writeArray(bw *bufio.Writer, name string, n int, item func(int) any) {
 		bw.WriteString("]")
 		return
 	}
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			bw.WriteString(",")
-		}
-		b, err := marshal(item(i), "    ")
-		if err != nil {
-			b = []byte(`null`)
-		}
-		bw.WriteString("\n    ")
-		bw.Write(b)
+	for chunk := range encodeChunks(n, item) {
+		bw.Write(chunk)
 	}
 	bw.WriteString("\n  ]")
+}
+
+// encodeChunks encodes items in chunks, a worker per CPU, and yields the
+// chunks in order; at most a few chunks wait in memory at once.
+func encodeChunks(n int, item func(int) any) <-chan []byte {
+	const size = 256
+	workers := runtime.GOMAXPROCS(0)
+	slots := make(chan chan []byte, workers)
+	out := make(chan []byte)
+	go func() {
+		defer close(slots)
+		for from := 0; from < n; from += size {
+			slot := make(chan []byte, 1)
+			slots <- slot // blocks while the writer is workers chunks behind
+			go func(from, to int) {
+				var buf bytes.Buffer
+				for i := from; i < to; i++ {
+					if i > 0 {
+						buf.WriteByte(',')
+					}
+					b, err := marshal(item(i), "    ")
+					if err != nil {
+						b = []byte(`null`)
+					}
+					buf.WriteString("\n    ")
+					buf.Write(b)
+				}
+				slot <- buf.Bytes()
+			}(from, min(from+size, n))
+		}
+	}()
+	go func() {
+		defer close(out)
+		for slot := range slots {
+			out <- <-slot
+		}
+	}()
+	return out
 }
 
 // marshal encodes v indented at prefix, without HTML escaping or a newline.

@@ -8,8 +8,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Inventory is what a walk of the scanned roots found that is rendered as a
@@ -29,13 +31,15 @@ var kustomizationNames = map[string]bool{"kustomization.yaml": true, "kustomizat
 var appMarkers = [][]byte{[]byte("argoproj.io/"), []byte("fluxcd.io/")}
 
 // Discover walks the roots (absolute paths are returned) and lists what a
-// renderer reads as a whole. It reads only small YAML files' bytes, to find
-// app definitions and ConfigMaps.
+// renderer reads as a whole. It reads YAML and JSON files' bytes, in
+// parallel, to find app definitions and ConfigMaps, and leaves them in
+// opts.Cache for the walk that scans them.
 func Discover(ctx context.Context, roots []string, opts Options) (*Inventory, error) {
 	inv := &Inventory{}
 	if opts.MaxFileSize <= 0 {
 		opts.MaxFileSize = DefaultMaxFileSize
 	}
+	var manifests []string // read after the walk, by a pool
 	for _, root := range roots {
 		if root == "-" {
 			continue
@@ -52,7 +56,9 @@ func Discover(ctx context.Context, roots []string, opts Options) (*Inventory, er
 			return nil, fmt.Errorf("reading %s: %w", root, err)
 		}
 		if !info.IsDir() {
-			inv.file(abs, filepath.Base(abs), opts)
+			if inv.file(abs, filepath.Base(abs)) {
+				manifests = append(manifests, abs)
+			}
 			continue
 		}
 		err = filepath.WalkDir(abs, func(path string, d fs.DirEntry, err error) error {
@@ -83,13 +89,16 @@ func Discover(ctx context.Context, roots []string, opts Options) (*Inventory, er
 			if kustomizationNames[d.Name()] && !fluxObject(path) {
 				inv.Kustomizations = append(inv.Kustomizations, filepath.Dir(path))
 			}
-			inv.file(path, d.Name(), opts)
+			if inv.file(path, d.Name()) {
+				manifests = append(manifests, path)
+			}
 			return nil
 		})
 		if err != nil {
 			return nil, err
 		}
 	}
+	inv.read(manifests, opts)
 	inv.Charts = dedupe(inv.Charts)
 	inv.Archives = dedupe(inv.Archives)
 	inv.Kustomizations = dedupe(inv.Kustomizations)
@@ -98,35 +107,69 @@ func Discover(ctx context.Context, roots []string, opts Options) (*Inventory, er
 	return inv, nil
 }
 
-// file classifies one file: a chart archive, or a manifest that may define
-// apps or ConfigMaps.
-func (inv *Inventory) file(path, name string, opts Options) {
+// file classifies one file: a chart archive, or a manifest to read.
+func (inv *Inventory) file(path, name string) bool {
 	lower := strings.ToLower(name)
 	if strings.HasSuffix(lower, ".tgz") {
 		inv.Archives = append(inv.Archives, path)
-		return
+		return false
 	}
-	if !manifestExts[filepath.Ext(lower)] {
-		return
+	return manifestExts[filepath.Ext(lower)]
+}
+
+// read looks into manifests for app definitions and ConfigMaps, a worker
+// per CPU, keeping their bytes in opts.Cache for the scan.
+func (inv *Inventory) read(paths []string, opts Options) {
+	apps, cms := make([]bool, len(paths)), make([]bool, len(paths))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				data, err := readAll(paths[i], opts.MaxFileSize)
+				if err != nil {
+					continue
+				}
+				for _, m := range appMarkers {
+					apps[i] = apps[i] || bytes.Contains(data, m)
+				}
+				cms[i] = bytes.Contains(data, []byte("ConfigMap"))
+				opts.Cache.put(paths[i], data)
+			}
+		}()
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return
+	for i := range paths {
+		next <- i
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, opts.MaxFileSize))
-	if err != nil {
-		return
-	}
-	for _, m := range appMarkers {
-		if bytes.Contains(data, m) {
-			inv.Apps = append(inv.Apps, path)
-			break
+	close(next)
+	wg.Wait()
+	for i, p := range paths {
+		if apps[i] {
+			inv.Apps = append(inv.Apps, p)
+		}
+		if cms[i] {
+			inv.ConfigMaps = append(inv.ConfigMaps, p)
 		}
 	}
-	if bytes.Contains(data, []byte("ConfigMap")) {
-		inv.ConfigMaps = append(inv.ConfigMaps, path)
+}
+
+// readAll reads a file of at most limit bytes in one allocation.
+func readAll(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
 	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if info.Size() > limit {
+		return nil, tooLarge(info.Size(), limit)
+	}
+	return readSized(f, info.Size(), limit)
 }
 
 // fluxObject reports whether a file named like a kustomization holds a Flux
@@ -178,6 +221,7 @@ type Plan struct {
 // still offered to file checks), then each unit's output or error.
 func (p *Plan) Walk(ctx context.Context, yield func(File)) error {
 	opts := p.Options
+	opts.Deferred = true // its files go to ScanFiles, whose workers read them
 	claims := p.claims()
 	if len(claims.files) > 0 || len(claims.dirs) > 0 {
 		opts.Rendered = claims.has

@@ -84,6 +84,10 @@ func TestPlanWalk(t *testing.T) {
 	}
 	var got []string
 	if err := plan.Walk(context.Background(), func(f File) {
+		f, ok := f.Load()
+		if !ok {
+			return
+		}
 		kind := "plain"
 		switch {
 		case f.Err != nil:

@@ -42,6 +42,12 @@ type Options struct {
 	// objects come from the render, so walks offer them to file checks only,
 	// never as manifests.
 	Rendered func(path string) bool
+	// Deferred makes directory walks yield files unread: the consumer calls
+	// Load, so a pool of workers reads them in parallel with checking.
+	Deferred bool
+	// Cache, when set, holds bytes that discovery read already; directory
+	// walks take them from it instead of reading the files again.
+	Cache *FileCache
 }
 
 // File is one input: its contents, or the reason it could not be read.
@@ -58,6 +64,18 @@ type File struct {
 	// the files on disk.
 	Chain  []string
 	Origin manifest.Locator
+
+	load func() (File, bool) // set when a Deferred walk left the reading to Load
+}
+
+// Load returns the file with its contents read, when the walk deferred that.
+// It returns false for a file to skip quietly (a non-manifest file some check
+// wanted that turned out binary, too large or unreadable).
+func (f File) Load() (File, bool) {
+	if f.load == nil {
+		return f, true
+	}
+	return f.load()
 }
 
 // manifestExts are the extensions read when walking directories; files named
@@ -129,12 +147,37 @@ func walkDir(ctx context.Context, root string, opts Options, fn func(File)) erro
 		if !d.Type().IsRegular() {
 			return nil
 		}
-		rendered := opts.Rendered != nil && opts.Rendered(filepath.Join(absRoot, filepath.FromSlash(rel)))
-		if manifestExts[strings.ToLower(filepath.Ext(path))] && !rendered {
-			fn(readFile(path, opts.display(path), opts))
-		} else if opts.Want != nil && opts.Want(opts.display(path)) {
-			if f := readFile(path, opts.display(path), opts); f.Err == nil {
+		abs := filepath.Join(absRoot, filepath.FromSlash(rel))
+		rendered := opts.Rendered != nil && opts.Rendered(abs)
+		display := opts.display(path)
+		switch {
+		case manifestExts[strings.ToLower(filepath.Ext(path))] && !rendered:
+			read := func() (File, bool) {
+				if data, ok := opts.Cache.take(abs); ok {
+					return checked(display, data, opts), true
+				}
+				return readFile(path, display, opts), true
+			}
+			if opts.Deferred {
+				fn(File{Path: display, load: read})
+			} else {
+				f, _ := read()
+				fn(f)
+			}
+		case opts.Want != nil && opts.Want(display):
+			read := func() (File, bool) {
+				var f File
+				if data, ok := opts.Cache.take(abs); ok {
+					f = checked(display, data, opts)
+				} else {
+					f = readFile(path, display, opts)
+				}
 				f.Manifest = false
+				return f, f.Err == nil
+			}
+			if opts.Deferred {
+				fn(File{Path: display, load: read})
+			} else if f, ok := read(); ok {
 				fn(f)
 			}
 		}
@@ -205,11 +248,30 @@ func readFile(path, display string, opts Options) File {
 	if info.Size() > opts.MaxFileSize {
 		return File{Path: display, Err: tooLarge(info.Size(), opts.MaxFileSize)}
 	}
-	data, err := io.ReadAll(io.LimitReader(f, opts.MaxFileSize+1))
+	data, err := readSized(f, info.Size(), opts.MaxFileSize)
 	if err != nil {
 		return File{Path: display, Err: fmt.Errorf("cannot read: %w", unwrapPathErr(err))}
 	}
 	return checked(display, data, opts)
+}
+
+// readSized reads an open file whose size Stat gave, in one allocation
+// unless it grew since; at most limit+1 bytes, so checked can refuse more.
+func readSized(f *os.File, size, limit int64) ([]byte, error) {
+	data := make([]byte, 0, min(size, limit)+1)
+	for {
+		n, err := f.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF || int64(len(data)) > limit {
+			return data, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+	}
 }
 
 func readStdin(opts Options) File {

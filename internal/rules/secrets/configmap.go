@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 
@@ -94,14 +95,31 @@ func fileName(name string) bool {
 // none and cost a scan instead of a parse. List items are parsed already
 // and their bytes are the whole List, so they skip the gate.
 func mayHoldCredential(data []byte) bool {
-	lower := bytes.ToLower(data)
+	if hasNameHint(data) || bytes.Contains(data, []byte("://")) || bytes.Contains(data, []byte("-----BEGIN")) || bytes.Contains(data, []byte("binaryData")) {
+		return true
+	}
+	return len(secret.Default().Scan(data)) > 0
+}
+
+// hasNameHint reports whether data holds one of nameHints in any case.
+func hasNameHint(data []byte) bool {
+	buf := lowerBufs.Get().(*[]byte)
+	defer lowerBufs.Put(buf)
+	lower := (*buf)[:0]
+	for _, c := range data {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lower = append(lower, c)
+	}
+	*buf = lower
 	for _, h := range nameHints {
 		if bytes.Contains(lower, []byte(h)) {
 			return true
 		}
 	}
-	if bytes.Contains(lower, []byte("://")) || bytes.Contains(lower, []byte("-----begin")) || bytes.Contains(lower, []byte("binarydata")) {
-		return true
-	}
-	return len(secret.Default().Scan(data)) > 0
+	return false
 }
+
+// lowerBufs are reused lower-case copies: checks run in parallel.
+var lowerBufs = sync.Pool{New: func() any { return new([]byte) }}

@@ -48,10 +48,16 @@ var gitCryptPlaintext = &fileRule{
 }
 
 // attrRules caches the git-crypt patterns of .gitattributes files by
-// directory; checks run in parallel, hence the lock.
+// directory, and whether the directory is a repository's top; checks run in
+// parallel, hence the lock.
 type attrRules struct {
 	mu    sync.Mutex
-	byDir map[string][]attrPattern
+	byDir map[string]attrDir
+}
+
+type attrDir struct {
+	patterns []attrPattern
+	top      bool // holds .git
 }
 
 type attrPattern struct {
@@ -60,7 +66,7 @@ type attrPattern struct {
 	file    string // the .gitattributes that holds it, for messages
 }
 
-var gitCryptRules = &attrRules{byDir: map[string][]attrPattern{}}
+var gitCryptRules = &attrRules{byDir: map[string]attrDir{}}
 
 // covers reports the git-crypt pattern that matches p, looking at the
 // .gitattributes files of p's directory and its parents up to the
@@ -72,13 +78,14 @@ func (a *attrRules) covers(p string) (pattern, file string, ok bool) {
 	}
 	dir := filepath.Dir(abs)
 	for depth := 0; depth < 64; depth++ {
-		for _, ap := range a.load(dir) {
+		d := a.load(dir)
+		for _, ap := range d.patterns {
 			rel, err := filepath.Rel(dir, abs)
 			if err == nil && ap.re.MatchString(filepath.ToSlash(rel)) {
 				return ap.pattern, ap.file, true
 			}
 		}
-		if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil {
+		if d.top {
 			break
 		}
 		parent := filepath.Dir(dir)
@@ -91,11 +98,11 @@ func (a *attrRules) covers(p string) (pattern, file string, ok bool) {
 }
 
 // load reads the git-crypt patterns of dir/.gitattributes, once.
-func (a *attrRules) load(dir string) []attrPattern {
+func (a *attrRules) load(dir string) attrDir {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if ps, ok := a.byDir[dir]; ok {
-		return ps
+	if d, ok := a.byDir[dir]; ok {
+		return d
 	}
 	var ps []attrPattern
 	name := filepath.Join(dir, ".gitattributes")
@@ -116,8 +123,10 @@ func (a *attrRules) load(dir string) []attrPattern {
 			}
 		}
 	}
-	a.byDir[dir] = ps
-	return ps
+	_, err := os.Stat(filepath.Join(dir, ".git"))
+	d := attrDir{patterns: ps, top: err == nil}
+	a.byDir[dir] = d
+	return d
 }
 
 // attrRegexp compiles a gitattributes pattern, matched against a path

@@ -34,6 +34,9 @@ func (s *scope) text(t textVal) int {
 		done[m.Line] = true
 		n++
 	}
+	if !hasNameHint([]byte(t.text)) {
+		return n // every credential name holds a hint (see secretName)
+	}
 	for _, a := range assignments(t.name, t.text) {
 		if done[a.line] || !secretName(a.name) {
 			continue
