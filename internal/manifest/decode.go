@@ -44,7 +44,21 @@ func Parse(path string, data []byte, chain []string) *File {
 			}
 		}
 		h := scanHeader(s.data)
-		if h.ok && !strings.HasSuffix(h.kind, "List") && !bytes.Contains(s.data, []byte("\n\t")) {
+		tabs := bytes.Contains(s.data, []byte("\n\t"))
+		if h.ok && strings.HasSuffix(h.kind, "List") && !tabs {
+			if items, ok := splitList(s.data); ok {
+				for k, it := range items {
+					f.Objects = append(f.Objects, &Object{
+						APIVersion: it.h.apiVersion, Kind: it.h.kind,
+						File: path, Doc: i, Item: k, Chain: chain,
+						data: it.data, lineOffset: s.line - 1 + it.line - 1, sliced: true,
+						name: it.h.name, namespace: it.h.namespace, meta: it.h.meta,
+					})
+				}
+				continue
+			}
+		}
+		if h.ok && !strings.HasSuffix(h.kind, "List") && !tabs {
 			f.Objects = append(f.Objects, &Object{
 				APIVersion: h.apiVersion, Kind: h.kind,
 				File: path, Doc: i, Item: -1, Chain: chain,

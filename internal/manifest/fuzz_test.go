@@ -16,6 +16,7 @@ func addSeeds(f *testing.F) {
 		}
 	}
 	f.Add([]byte("apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  spec: {containers: [{name: c}]}\n"))
+	f.Add([]byte("apiVersion: v1\nkind: ConfigMapList\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata:\n      name: a\n    data:\n      x: |\n        y\n  - apiVersion: v1\n    kind: ConfigMap\n"))
 	f.Add([]byte("[{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"spec\":{\"volumes\":[{\"name\":\"v\"}]}}]"))
 }
 
@@ -23,6 +24,7 @@ func addSeeds(f *testing.F) {
 func FuzzParse(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
+		sameObjects(t, data)
 		file := Parse("fuzz.yaml", data, nil)
 		lines := 1
 		for i, b := range data {

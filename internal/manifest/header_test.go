@@ -35,3 +35,61 @@ func TestHeaderMetadata(t *testing.T) {
 		})
 	}
 }
+
+// eager parses every document with the YAML parser, the way Lists were read
+// before the byte scan learnt to cut them.
+func eager(data []byte) *File {
+	f := &File{Path: "t.yaml", Data: data}
+	for i, s := range splitDocuments(data) {
+		f.addParsed(s, i, nil)
+	}
+	return f
+}
+
+// sameObjects reports how a lazily cut file differs from the eager parse.
+func sameObjects(t *testing.T, data []byte) {
+	t.Helper()
+	lazy, full := Parse("t.yaml", data, nil), eager(data)
+	if len(full.Errors) > 0 {
+		return // the lazy path reports errors when an object is read
+	}
+	if len(lazy.Objects) != len(full.Objects) {
+		t.Fatalf("%d objects, the parser finds %d", len(lazy.Objects), len(full.Objects))
+	}
+	for i, o := range lazy.Objects {
+		w := full.Objects[i]
+		if o.Kind != w.Kind || o.APIVersion != w.APIVersion || o.Item != w.Item || o.Doc != w.Doc {
+			t.Fatalf("object %d: %s %s item %d doc %d, want %s %s item %d doc %d", i, o.APIVersion, o.Kind, o.Item, o.Doc, w.APIVersion, w.Kind, w.Item, w.Doc)
+		}
+		if o.Name() != w.Name() || o.Namespace() != w.Namespace() {
+			t.Fatalf("object %d: %s/%s, want %s/%s", i, o.Namespace(), o.Name(), w.Namespace(), w.Name())
+		}
+		if o.Line() != w.Line() {
+			t.Fatalf("object %d: line %d, want %d", i, o.Line(), w.Line())
+		}
+		for _, p := range []string{"metadata.name", "data.x", "spec.containers[0].image"} {
+			if a, b := o.String(p), w.String(p); a != b {
+				t.Fatalf("object %d %s: %q, want %q", i, p, a, b)
+			}
+			if a, _ := o.Pos(p); a != func() Position { p, _ := w.Pos(p); return p }() {
+				t.Fatalf("object %d %s at %v, want the parser's", i, p, a)
+			}
+		}
+	}
+}
+
+func TestListItemsCutByLines(t *testing.T) {
+	tests := map[string]string{
+		"items at margin": "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\n  data:\n    x: |\n      - not an item\n      items:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: b}\n  spec:\n    containers:\n    - image: nginx\nmetadata: {}\n",
+		"items indented":  "kind: ConfigMapList\nitems:\n  # first\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata:\n      name: a\n      namespace: n\n\n  - apiVersion: v1\n    kind: ConfigMap\n    data:\n      x: y\napiVersion: v1\n",
+		"item without kind": "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  metadata: {name: a}\n- apiVersion: v1\n  kind: Pod\n",
+		"anchors":         "apiVersion: v1\nkind: List\nitems:\n- &a\n  apiVersion: v1\n  kind: Pod\n- *a\n",
+		"flow items":      "apiVersion: v1\nkind: List\nitems: [{apiVersion: v1, kind: Pod}]\n",
+	}
+	for name, doc := range tests {
+		t.Run(name, func(t *testing.T) { sameObjects(t, []byte(doc)) })
+	}
+	if items, ok := splitList([]byte(tests["items at margin"])); !ok || len(items) != 2 || items[0].h.name != "a" {
+		t.Errorf("the block List was not cut into its two items: %v %+v", ok, items)
+	}
+}

@@ -6,6 +6,7 @@ package manifest
 
 import (
 	"bytes"
+	"strings"
 )
 
 // span is one YAML document inside a file.
@@ -93,9 +94,15 @@ type header struct {
 // at column 0. Anything unusual (flow style, anchors, tags, quotes it cannot
 // read) leaves ok false and the caller parses the document fully instead;
 // anything unusual under metadata leaves meta false.
-func scanHeader(data []byte) header {
+func scanHeader(data []byte) header { return scanHeaderAt(data, -1) }
+
+// scanHeaderAt is scanHeader for a document (item < 0) or for one item of a
+// block sequence whose "- " stands at column item: the item's lines are read
+// as if the mapping after the dash started at column 0.
+func scanHeaderAt(data []byte, item int) header {
 	h := header{meta: true}
 	first, metaSeen, inMeta, metaIndent, afterValue := true, false, false, 0, false
+	afterTop := false // the last line held apiVersion or kind
 	for len(data) > 0 {
 		end := bytes.IndexByte(data, '\n')
 		l := data
@@ -105,25 +112,40 @@ func scanHeader(data []byte) header {
 			data = nil
 		}
 		l = bytes.TrimRight(l, " \t\r")
+		if item >= 0 {
+			lead := len(l) - len(bytes.TrimLeft(l, " "))
+			switch {
+			case lead == len(l) || l[lead] == '#':
+				continue
+			case first:
+				if lead != item || !bytes.HasPrefix(l[lead:], []byte("- ")) {
+					return header{}
+				}
+			case lead < item+2:
+				return header{} // not inside the item: the caller cut it wrong
+			}
+			l = l[item+2:]
+		}
 		if len(l) == 0 || l[0] == '#' {
 			continue
 		}
 		if first {
 			first = false
 			switch l[0] {
-			case '{', '[', '-', '%', '!', '&', '*', '"', '\'':
-				return header{}
-			case ' ':
-				h.meta = false // the top mapping is indented
+			case '{', '[', '-', '%', '!', '&', '*', '"', '\'', ' ':
+				return header{} // not a block mapping at the margin
 			}
 		}
 		if l[0] == ' ' {
+			if afterTop && !bytes.HasPrefix(bytes.TrimLeft(l, " "), []byte("#")) {
+				return header{} // the scalar goes on over lines
+			}
 			if inMeta {
 				h.meta = h.meta && metaLine(&h, l, &metaIndent, &afterValue)
 			}
 			continue
 		}
-		inMeta = false
+		inMeta, afterTop = false, false
 		var key string
 		switch {
 		case bytes.HasPrefix(l, []byte("apiVersion:")):
@@ -142,12 +164,16 @@ func scanHeader(data []byte) header {
 			if l[0] == '<' || l[0] == '?' || spacedKey(l, "metadata") {
 				h.meta = false // merge key, complex key, "metadata :"
 			}
+			if l[0] != '-' && !bytes.Contains(l, []byte(": ")) && !bytes.HasSuffix(l, []byte(":")) {
+				return header{} // not a "key:" line: not a block mapping
+			}
 			continue
 		}
 		v, ok := plainScalar(l[len(key)+1:])
-		if !ok {
+		if !ok || !stringLike(v, l[len(key)+1:]) {
 			return header{}
 		}
+		afterTop = true
 		if key == "apiVersion" {
 			if h.apiVersion != "" {
 				return header{} // duplicate key: let the parser decide
@@ -209,6 +235,25 @@ func metaLine(h *header, l []byte, indent *int, afterValue *bool) bool {
 	return true
 }
 
+// stringLike reports whether YAML reads the scalar v, written as raw, as a
+// string: quoted, or plain and starting with a letter but not a boolean or
+// null. Anything else (1, 1.0, true, ~) is for the parser to type.
+func stringLike(v string, raw []byte) bool {
+	raw = bytes.TrimSpace(raw)
+	if raw[0] == '"' || raw[0] == '\'' {
+		return true
+	}
+	c := v[0] | 0x20
+	if c < 'a' || c > 'z' {
+		return false
+	}
+	switch strings.ToLower(v) {
+	case "true", "false", "null":
+		return false
+	}
+	return true
+}
+
 // spacedKey reports whether a line starts with key, blanks, then ':'.
 func spacedKey(l []byte, key string) bool {
 	if !bytes.HasPrefix(l, []byte(key)) {
@@ -237,11 +282,97 @@ func plainScalar(b []byte) (string, bool) {
 			return "", false
 		}
 		return string(b[1 : len(b)-1]), true
-	case '&', '*', '!', '{', '[', '|', '>', '@', '`', '%':
+	case '&', '*', '!', '{', '[', '|', '>', '@', '`', '%', '#', '?', ',':
 		return "", false
 	}
-	if bytes.Contains(b, []byte(": ")) || bytes.ContainsAny(b, "{}[]") {
+	if bytes.Contains(b, []byte(": ")) || bytes.HasSuffix(b, []byte(":")) || bytes.ContainsAny(b, "{}[]") {
 		return "", false
 	}
 	return string(b), true
+}
+
+// listItem is one item of a block-style List, cut by lines.
+type listItem struct {
+	data []byte
+	line int // 1-based line of the item's first byte in the document
+	h    header
+}
+
+// splitList cuts the items of a block-style List document ("items:" at the
+// left margin, each item a "- " mapping at one indentation) by lines, and
+// reads each item's header, so a List of large objects is not parsed whole
+// to find its objects. It returns false for anything else (flow style,
+// anchors, items without a readable header), and the caller parses.
+func splitList(data []byte) ([]listItem, bool) {
+	for _, marker := range []string{": &", "- &", ": *", "- *", "<<:", "\n? "} {
+		if bytes.Contains(data, []byte(marker)) {
+			return nil, false
+		}
+	}
+	var items []listItem
+	inItems, dash := false, -1
+	start, startLine := -1, 0
+	closeItem := func(end int) bool {
+		if start < 0 {
+			return true
+		}
+		it := listItem{data: data[start:end], line: startLine}
+		it.h = scanHeaderAt(it.data, dash)
+		if !it.h.ok {
+			return false
+		}
+		items = append(items, it)
+		start = -1
+		return true
+	}
+	line := 0
+	for off := 0; off < len(data); {
+		line++
+		next := len(data)
+		if i := bytes.IndexByte(data[off:], '\n'); i >= 0 {
+			next = off + i + 1
+		}
+		l := bytes.TrimRight(data[off:next], " \t\r\n")
+		lead := len(l) - len(bytes.TrimLeft(l, " "))
+		blank := lead == len(l) || l[lead] == '#'
+		switch {
+		case blank:
+		case !inItems:
+			if bytes.HasPrefix(l, []byte("items:")) {
+				if rest := bytes.TrimSpace(l[len("items:"):]); len(rest) > 0 && rest[0] != '#' {
+					return nil, false // "items: []" or flow style
+				}
+				inItems = true
+			}
+		case dash < 0 || (lead == dash && bytes.HasPrefix(l[lead:], []byte("- "))):
+			if dash < 0 {
+				if !bytes.HasPrefix(l[lead:], []byte("- ")) {
+					return nil, false
+				}
+				dash = lead
+			}
+			if !closeItem(off) {
+				return nil, false
+			}
+			start, startLine = off, line
+		case lead >= dash+2:
+			// inside the current item
+		case lead > dash:
+			return nil, false
+		default:
+			// back at the items' indentation without a dash: the end
+			if !closeItem(off) {
+				return nil, false
+			}
+			inItems = false
+			if lead == 0 && bytes.HasPrefix(l, []byte("items:")) {
+				return nil, false // a second items key
+			}
+		}
+		off = next
+	}
+	if !closeItem(len(data)) || len(items) == 0 {
+		return nil, false
+	}
+	return items, true
 }

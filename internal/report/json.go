@@ -24,17 +24,23 @@ func WriteJSON(w io.Writer, r *Report) error {
 		return err
 	}
 	bw.Write(bytes.TrimRight(b[:len(b)-1], "\n")) // drop the closing brace
-	writeArray(bw, "findings", len(r.Findings), func(i int) any { return &r.Findings[i] })
+	writeArray(bw, "findings", len(r.Findings), func(b []byte, i int) []byte { return appendFinding(b, &r.Findings[i]) })
 	errs := r.Errors
 	if errs == nil {
 		errs = []manifest.Error{}
 	}
-	writeArray(bw, "errors", len(errs), func(i int) any { return &errs[i] })
+	writeArray(bw, "errors", len(errs), func(b []byte, i int) []byte {
+		e, err := marshal(&errs[i], "    ")
+		if err != nil {
+			e = []byte(`null`)
+		}
+		return append(b, e...)
+	})
 	bw.WriteString("\n}\n")
 	return bw.Flush()
 }
 
-func writeArray(bw *bufio.Writer, name string, n int, item func(int) any) {
+func writeArray(bw *bufio.Writer, name string, n int, item func([]byte, int) []byte) {
 	bw.WriteString(",\n  \"" + name + "\": [")
 	if n == 0 {
 		bw.WriteString("]")
@@ -48,7 +54,7 @@ func writeArray(bw *bufio.Writer, name string, n int, item func(int) any) {
 
 // encodeChunks encodes items in chunks, a worker per CPU, and yields the
 // chunks in order; at most a few chunks wait in memory at once.
-func encodeChunks(n int, item func(int) any) <-chan []byte {
+func encodeChunks(n int, item func([]byte, int) []byte) <-chan []byte {
 	const size = 256
 	workers := runtime.GOMAXPROCS(0)
 	slots := make(chan chan []byte, workers)
@@ -59,19 +65,15 @@ func encodeChunks(n int, item func(int) any) <-chan []byte {
 			slot := make(chan []byte, 1)
 			slots <- slot // blocks while the writer is workers chunks behind
 			go func(from, to int) {
-				var buf bytes.Buffer
+				var buf []byte
 				for i := from; i < to; i++ {
 					if i > 0 {
-						buf.WriteByte(',')
+						buf = append(buf, ',')
 					}
-					b, err := marshal(item(i), "    ")
-					if err != nil {
-						b = []byte(`null`)
-					}
-					buf.WriteString("\n    ")
-					buf.Write(b)
+					buf = append(buf, "\n    "...)
+					buf = item(buf, i)
 				}
-				slot <- buf.Bytes()
+				slot <- buf
 			}(from, min(from+size, n))
 		}
 	}()

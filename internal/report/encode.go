@@ -1,0 +1,205 @@
+package report
+
+import (
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/bulwark-dev/bulwark/internal/rule"
+)
+
+// appendFinding writes a finding exactly as encoding/json indents it at a
+// four-space prefix. Reports hold tens of thousands of findings, and the
+// reflective encoder with its second indenting pass was a tenth of a scan.
+func appendFinding(b []byte, f *rule.Finding) []byte {
+	o := object{b: b, indent: "\n      "}
+	o.str("id", f.ID)
+	o.str("name", f.Name)
+	o.str("title", f.Title)
+	o.str("category", string(f.Category))
+	o.str("severity", f.Severity.String())
+	o.str("action", string(f.Action))
+	o.str("message", f.Message)
+	if r := f.Object; r != nil {
+		in := o.open("object")
+		in.str("apiVersion", r.APIVersion)
+		in.str("kind", r.Kind)
+		in.strOmit("namespace", r.Namespace)
+		in.strOmit("name", r.Name)
+		o.b = in.close()
+	}
+	l := o.open("location")
+	l.str("file", f.Location.File)
+	l.intOmit("line", f.Location.Line)
+	l.intOmit("column", f.Location.Column)
+	l.strOmit("fieldPath", f.Location.FieldPath)
+	if len(f.Location.Chain) > 0 {
+		l.list("renderChain", f.Location.Chain)
+	}
+	o.b = l.close()
+	o.strOmit("evidence", f.Evidence)
+	o.str("fingerprint", f.Fingerprint)
+	o.str("remediation", f.Remediation)
+	o.list("references", f.References)
+	if p := f.PSS; p != nil {
+		in := o.open("pss")
+		in.str("level", p.Level)
+		in.str("check", p.Check)
+		in.strOmit("version", p.Version)
+		o.b = in.close()
+	}
+	if c := f.Commit; c != nil {
+		in := o.open("commit")
+		in.str("sha", c.SHA)
+		in.strOmit("author", c.Author)
+		in.strOmit("date", c.Date)
+		in.key("stillAtHead")
+		in.b = strconv.AppendBool(in.b, c.StillAtHead)
+		o.b = in.close()
+	}
+	if e := f.Exception; e != nil {
+		in := o.open("exception")
+		in.str("source", e.Source)
+		in.str("reason", e.Reason)
+		in.strOmit("expires", e.Expires)
+		if e.Expired {
+			in.key("expired")
+			in.b = append(in.b, "true"...)
+		}
+		o.b = in.close()
+	}
+	return o.close()
+}
+
+// object writes the members of one JSON object; indent is the newline and
+// spaces before each member.
+type object struct {
+	b      []byte
+	indent string
+	n      int
+}
+
+func (o *object) key(k string) {
+	if o.n == 0 {
+		o.b = append(o.b, '{')
+	} else {
+		o.b = append(o.b, ',')
+	}
+	o.n++
+	o.b = append(o.b, o.indent...)
+	o.b = appendString(o.b, k)
+	o.b = append(o.b, ": "...)
+}
+
+func (o *object) str(k, v string) {
+	o.key(k)
+	o.b = appendString(o.b, v)
+}
+
+func (o *object) strOmit(k, v string) {
+	if v != "" {
+		o.str(k, v)
+	}
+}
+
+func (o *object) intOmit(k string, v int) {
+	if v != 0 {
+		o.key(k)
+		o.b = strconv.AppendInt(o.b, int64(v), 10)
+	}
+}
+
+// list writes a string array; nil is null, as encoding/json writes it.
+func (o *object) list(k string, vs []string) {
+	o.key(k)
+	switch {
+	case vs == nil:
+		o.b = append(o.b, "null"...)
+		return
+	case len(vs) == 0:
+		o.b = append(o.b, "[]"...)
+		return
+	}
+	o.b = append(o.b, '[')
+	for i, v := range vs {
+		if i > 0 {
+			o.b = append(o.b, ',')
+		}
+		o.b = append(o.b, o.indent...)
+		o.b = append(o.b, "  "...)
+		o.b = appendString(o.b, v)
+	}
+	o.b = append(o.b, o.indent...)
+	o.b = append(o.b, ']')
+}
+
+// open starts a nested object under key k.
+func (o *object) open(k string) *object {
+	o.key(k)
+	return &object{b: o.b, indent: o.indent + "  "}
+}
+
+// close ends the object and returns the bytes.
+func (o *object) close() []byte {
+	if o.n == 0 {
+		return append(o.b, "{}"...)
+	}
+	o.b = append(o.b, o.indent[:len(o.indent)-2]...)
+	return append(o.b, '}')
+}
+
+const hex = "0123456789abcdef"
+
+// appendString quotes s as encoding/json does without HTML escaping:
+// control characters escaped, invalid UTF-8 replaced, U+2028 and U+2029
+// escaped for JavaScript.
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
