@@ -80,11 +80,11 @@ func sameObjects(t *testing.T, data []byte) {
 
 func TestListItemsCutByLines(t *testing.T) {
 	tests := map[string]string{
-		"items at margin": "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\n  data:\n    x: |\n      - not an item\n      items:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: b}\n  spec:\n    containers:\n    - image: nginx\nmetadata: {}\n",
-		"items indented":  "kind: ConfigMapList\nitems:\n  # first\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata:\n      name: a\n      namespace: n\n\n  - apiVersion: v1\n    kind: ConfigMap\n    data:\n      x: y\napiVersion: v1\n",
+		"items at margin":   "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\n  data:\n    x: |\n      - not an item\n      items:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: b}\n  spec:\n    containers:\n    - image: nginx\nmetadata: {}\n",
+		"items indented":    "kind: ConfigMapList\nitems:\n  # first\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata:\n      name: a\n      namespace: n\n\n  - apiVersion: v1\n    kind: ConfigMap\n    data:\n      x: y\napiVersion: v1\n",
 		"item without kind": "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  metadata: {name: a}\n- apiVersion: v1\n  kind: Pod\n",
-		"anchors":         "apiVersion: v1\nkind: List\nitems:\n- &a\n  apiVersion: v1\n  kind: Pod\n- *a\n",
-		"flow items":      "apiVersion: v1\nkind: List\nitems: [{apiVersion: v1, kind: Pod}]\n",
+		"anchors":           "apiVersion: v1\nkind: List\nitems:\n- &a\n  apiVersion: v1\n  kind: Pod\n- *a\n",
+		"flow items":        "apiVersion: v1\nkind: List\nitems: [{apiVersion: v1, kind: Pod}]\n",
 	}
 	for name, doc := range tests {
 		t.Run(name, func(t *testing.T) { sameObjects(t, []byte(doc)) })
