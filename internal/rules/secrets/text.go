@@ -94,6 +94,15 @@ func assignments(name, text string) []assign {
 	if trimmed == "" {
 		return nil
 	}
+	lead := strings.Count(text[:strings.Index(text, trimmed[:1])], "\n")
+	if trimmed[0] == '{' || trimmed[0] == '[' {
+		if out, ok := jsonAssignments(trimmed); ok {
+			for i := range out {
+				out[i].line += lead
+			}
+			return out
+		}
+	}
 	if len(trimmed) > maxTree && strings.Count(trimmed[:min(len(trimmed), 4096)], "\n") > 0 {
 		// Large files (dashboards, rule sets) are read line by line: a
 		// tree parse would cost more than the rest of the scan.
@@ -105,7 +114,6 @@ func assignments(name, text string) []assign {
 			}
 		})
 		// yaml counts lines from the first non-blank one; map back.
-		lead := strings.Count(text[:strings.Index(text, trimmed[:1])], "\n")
 		for i := range out {
 			out[i].line += lead
 		}
