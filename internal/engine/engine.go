@@ -280,8 +280,7 @@ func (e *Engine) finding(h rule.Hit) rule.Finding {
 	}
 	f.Evidence, f.PSS = h.Evidence, h.PSS
 	if o := h.Object; o != nil {
-		f.Object = &rule.ObjectRef{APIVersion: o.APIVersion, Kind: o.Kind, Namespace: o.Namespace(), Name: o.Name(),
-			Labels: o.StringMap("metadata.labels"), Ignore: o.String("metadata.annotations['" + IgnoreAnnotation + "']")}
+		f.Object = objectRef(o)
 		f.Location = rule.Location{File: o.File, FieldPath: h.Path, Chain: o.Chain}
 		if h.Path != "" {
 			pos, _ := o.Pos(h.Path)

@@ -101,8 +101,15 @@ func mayHoldCredential(data []byte) bool {
 	return len(secret.Default().Scan(data)) > 0
 }
 
-// hasNameHint reports whether data holds one of nameHints in any case.
+// hasNameHint reports whether data holds one of nameHints in any case. The
+// lower-case spelling, by far the commonest, is looked for first, so most
+// texts that hold a hint are never copied.
 func hasNameHint(data []byte) bool {
+	for _, h := range nameHints {
+		if bytes.Contains(data, []byte(h)) {
+			return true
+		}
+	}
 	buf := lowerBufs.Get().(*[]byte)
 	defer lowerBufs.Put(buf)
 	lower := (*buf)[:0]
