@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/bulwark-dev/bulwark/internal/yamlblock"
 	sigsjson "sigs.k8s.io/json"
 )
 
@@ -372,6 +374,9 @@ func parserProblem(problem string) bool {
 
 // parseDocument parses one YAML document and returns its top node.
 func parseDocument(data []byte) (*yaml.Node, error) {
+	if root, ok := yamlblock.Parse(data); ok {
+		return root, nil
+	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, err

@@ -8,6 +8,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/bulwark-dev/bulwark/internal/yamlblock"
+
 	"github.com/bulwark-dev/bulwark/internal/secret"
 )
 
@@ -166,11 +168,14 @@ func parseTree(name, text string) *yaml.Node {
 	if !isTree && !looksYAML(text) {
 		return nil
 	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal([]byte(text), &doc); err != nil {
-		return nil
+	root, ok := yamlblock.Parse([]byte(text))
+	if !ok {
+		var doc yaml.Node
+		if err := yaml.Unmarshal([]byte(text), &doc); err != nil {
+			return nil
+		}
+		root = deref(&doc)
 	}
-	root := deref(&doc)
 	if root == nil || root.Kind != yaml.MappingNode && root.Kind != yaml.SequenceNode {
 		return nil
 	}
