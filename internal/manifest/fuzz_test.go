@@ -24,6 +24,7 @@ func addSeeds(f *testing.F) {
 func FuzzParse(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
+		sameSplit(t, data)
 		sameObjects(t, data)
 		file := Parse("fuzz.yaml", data, nil)
 		lines := 1

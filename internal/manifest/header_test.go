@@ -1,6 +1,9 @@
 package manifest
 
-import "testing"
+import (
+	"bytes"
+	"testing"
+)
 
 // The byte scan's metadata must agree with the parsed tree, or give up.
 func TestHeaderMetadata(t *testing.T) {
@@ -91,5 +94,54 @@ func TestListItemsCutByLines(t *testing.T) {
 	}
 	if items, ok := splitList([]byte(tests["items at margin"])); !ok || len(items) != 2 || items[0].h.name != "a" {
 		t.Errorf("the block List was not cut into its two items: %v %+v", ok, items)
+	}
+}
+
+// splitByLines is the plain line-by-line splitter splitDocuments must agree
+// with.
+func splitByLines(data []byte) []span {
+	var out []span
+	start, startLine, line := 0, 1, 1
+	for pos := 0; pos < len(data); {
+		next := len(data)
+		if end := bytes.IndexByte(data[pos:], '\n'); end >= 0 {
+			next = pos + end + 1
+		}
+		if isSeparator(data[pos:next]) {
+			out = append(out, span{data: data[start:pos], line: startLine})
+			start, startLine = next, line+1
+		}
+		pos = next
+		line++
+	}
+	out = append(out, span{data: data[start:], line: startLine})
+	kept := out[:0]
+	for _, s := range out {
+		if !isBlank(s.data) {
+			kept = append(kept, s)
+		}
+	}
+	return kept
+}
+
+func sameSplit(t *testing.T, data []byte) {
+	got, want := splitDocuments(data), splitByLines(data)
+	if len(got) != len(want) {
+		t.Fatalf("%d documents, want %d", len(got), len(want))
+	}
+	for i := range got {
+		if got[i].line != want[i].line || !bytes.Equal(got[i].data, want[i].data) {
+			t.Fatalf("document %d at line %d, want line %d", i, got[i].line, want[i].line)
+		}
+	}
+}
+
+func TestSplitDocuments(t *testing.T) {
+	for _, s := range []string{
+		"a: 1\n---\nb: 2\n--- # c\n...\nc: 3\n----\nd: 4\n",
+		"---\na: 1\n...\n---\n",
+		"a: |\n  ---\n  x\n---b\n... x\n",
+	} {
+		sameSplit(t, []byte(s))
 	}
 }

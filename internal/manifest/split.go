@@ -21,18 +21,25 @@ type span struct {
 func splitDocuments(data []byte) []span {
 	var out []span
 	start, startLine, line := 0, 1, 1
+	m := markers{data: data, next: [2]int{-2, -2}}
 	for pos := 0; pos < len(data); {
-		end := bytes.IndexByte(data[pos:], '\n')
-		next := len(data)
+		// Only lines starting with "---" or "..." can separate documents:
+		// jump to the next one, counting the lines passed.
+		next := m.after(pos)
+		if next < 0 {
+			break
+		}
+		line += bytes.Count(data[pos:next], []byte("\n"))
+		end := bytes.IndexByte(data[next:], '\n')
+		after := len(data)
 		if end >= 0 {
-			next = pos + end + 1
+			after = next + end + 1
 		}
-		l := data[pos:next]
-		if isSeparator(l) {
-			out = append(out, span{data: data[start:pos], line: startLine})
-			start, startLine = next, line+1
+		if isSeparator(data[next:after]) {
+			out = append(out, span{data: data[start:next], line: startLine})
+			start, startLine = after, line+1
 		}
-		pos = next
+		pos = after
 		line++
 	}
 	out = append(out, span{data: data[start:], line: startLine})
@@ -44,6 +51,35 @@ func splitDocuments(data []byte) []span {
 		}
 	}
 	return kept
+}
+
+// markers finds the lines that start with "---" or "...", in order. It
+// remembers where each kind of marker is next, so a file of many documents
+// is searched once, not once per document.
+type markers struct {
+	data []byte
+	next [2]int // offset of the next "\n---" and "\n..." at or after a position; -2 unknown
+}
+
+// after returns the offset of the next marker line at or after pos (the
+// start of a line), or -1.
+func (m *markers) after(pos int) int {
+	if bytes.HasPrefix(m.data[pos:], []byte("---")) || bytes.HasPrefix(m.data[pos:], []byte("...")) {
+		return pos
+	}
+	best := -1
+	for k, sep := range [][]byte{[]byte("\n---"), []byte("\n...")} {
+		if m.next[k] != -1 && m.next[k] < pos {
+			m.next[k] = -1
+			if i := bytes.Index(m.data[pos:], sep); i >= 0 {
+				m.next[k] = pos + i + 1
+			}
+		}
+		if m.next[k] >= 0 && (best < 0 || m.next[k] < best) {
+			best = m.next[k]
+		}
+	}
+	return best
 }
 
 func isSeparator(line []byte) bool {
@@ -103,6 +139,10 @@ func scanHeaderAt(data []byte, item int) header {
 	h := header{meta: true}
 	first, metaSeen, inMeta, metaIndent, afterValue := true, false, false, 0, false
 	afterTop := false // the last line held apiVersion or kind
+	deep := []byte("  ") // the start of a line nested below a top-level key
+	if item >= 0 {
+		deep = bytes.Repeat([]byte(" "), item+3)
+	}
 	for len(data) > 0 {
 		end := bytes.IndexByte(data, '\n')
 		l := data
@@ -110,6 +150,9 @@ func scanHeaderAt(data []byte, item int) header {
 			l, data = data[:end], data[end+1:]
 		} else {
 			data = nil
+		}
+		if !first && !inMeta && !afterTop && bytes.HasPrefix(l, deep) {
+			continue // most lines: nothing the header needs
 		}
 		l = bytes.TrimRight(l, " \t\r")
 		if item >= 0 {
