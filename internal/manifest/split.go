@@ -138,7 +138,7 @@ func scanHeader(data []byte) header { return scanHeaderAt(data, -1) }
 func scanHeaderAt(data []byte, item int) header {
 	h := header{meta: true}
 	first, metaSeen, inMeta, metaIndent, afterValue := true, false, false, 0, false
-	afterTop := false // the last line held apiVersion or kind
+	afterTop := false    // the last line held apiVersion or kind
 	deep := []byte("  ") // the start of a line nested below a top-level key
 	if item >= 0 {
 		deep = bytes.Repeat([]byte(" "), item+3)
