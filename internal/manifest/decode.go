@@ -44,7 +44,7 @@ func Parse(path string, data []byte, chain []string) *File {
 			}
 		}
 		h := scanHeader(s.data)
-		tabs := bytes.Contains(s.data, []byte("\n\t"))
+		tabs := tabIndented(s.data)
 		if h.ok && strings.HasSuffix(h.kind, "List") && !tabs {
 			if items, ok := splitList(s.data); ok {
 				for k, it := range items {
@@ -208,4 +208,19 @@ func hasAnchor(n *yaml.Node) bool {
 		}
 	}
 	return false
+}
+
+// tabIndented reports a line that starts with a tab. Tabs are rare, so it
+// looks for them rather than for line starts.
+func tabIndented(data []byte) bool {
+	for off := 0; ; {
+		i := bytes.IndexByte(data[off:], '\t')
+		if i < 0 {
+			return false
+		}
+		if off+i > 0 && data[off+i-1] == '\n' {
+			return true
+		}
+		off += i + 1
+	}
 }

@@ -58,28 +58,39 @@ func splitDocuments(data []byte) []span {
 // is searched once, not once per document.
 type markers struct {
 	data []byte
-	next [2]int // offset of the next "\n---" and "\n..." at or after a position; -2 unknown
+	next [2]int // offset of the next "---" and "..." line at or after a position; -2 unknown
 }
 
 // after returns the offset of the next marker line at or after pos (the
 // start of a line), or -1.
 func (m *markers) after(pos int) int {
-	if bytes.HasPrefix(m.data[pos:], []byte("---")) || bytes.HasPrefix(m.data[pos:], []byte("...")) {
-		return pos
-	}
 	best := -1
-	for k, sep := range [][]byte{[]byte("\n---"), []byte("\n...")} {
+	for k, sep := range [][]byte{[]byte("---"), []byte("...")} {
 		if m.next[k] != -1 && m.next[k] < pos {
-			m.next[k] = -1
-			if i := bytes.Index(m.data[pos:], sep); i >= 0 {
-				m.next[k] = pos + i + 1
-			}
+			m.next[k] = lineStartIndex(m.data, pos, sep)
 		}
 		if m.next[k] >= 0 && (best < 0 || m.next[k] < best) {
 			best = m.next[k]
 		}
 	}
 	return best
+}
+
+// lineStartIndex returns the first offset at or after pos where a line
+// starts with sep, or -1. Searching for sep alone lets bytes.Index switch to
+// its vector search; looking for line breaks first would stop at every line.
+func lineStartIndex(data []byte, pos int, sep []byte) int {
+	for off := pos; off < len(data); {
+		i := bytes.Index(data[off:], sep)
+		if i < 0 {
+			return -1
+		}
+		if at := off + i; at == 0 || data[at-1] == '\n' {
+			return at
+		}
+		off += i + 1
+	}
+	return -1
 }
 
 func isSeparator(line []byte) bool {

@@ -27,8 +27,12 @@ type Inventory struct {
 
 var kustomizationNames = map[string]bool{"kustomization.yaml": true, "kustomization.yml": true, "Kustomization": true}
 
-// appMarkers are the API groups of the app definitions Bulwark follows.
-var appMarkers = [][]byte{[]byte("argoproj.io/"), []byte("fluxcd.io/")}
+// appMarkers are the API groups of the app definitions Bulwark follows, each
+// with the index of a letter rare in manifests, looked for first.
+var appMarkers = []struct {
+	group []byte
+	rare  int
+}{{[]byte("argoproj.io/"), 7}, {[]byte("fluxcd.io/"), 3}}
 
 // Discover walks the roots (absolute paths are returned) and lists what a
 // renderer reads as a whole. It reads YAML and JSON files' bytes, in
@@ -133,9 +137,9 @@ func (inv *Inventory) read(paths []string, opts Options) {
 					continue
 				}
 				for _, m := range appMarkers {
-					apps[i] = apps[i] || bytes.Contains(data, m)
+					apps[i] = apps[i] || containsAt(data, m.group, m.rare)
 				}
-				cms[i] = bytes.Contains(data, []byte("ConfigMap"))
+				cms[i] = containsAt(data, []byte("ConfigMap"), 6)
 				opts.Cache.put(paths[i], data)
 			}
 		}()
@@ -153,6 +157,24 @@ func (inv *Inventory) read(paths []string, opts Options) {
 			inv.ConfigMaps = append(inv.ConfigMaps, p)
 		}
 	}
+}
+
+// containsAt is bytes.Contains that looks for needle[k], a byte rare in
+// manifests, before comparing: a needle whose first letter is common makes
+// bytes.Contains stop at every occurrence of it.
+func containsAt(data, needle []byte, k int) bool {
+	for off := k; off < len(data); {
+		i := bytes.IndexByte(data[off:], needle[k])
+		if i < 0 {
+			return false
+		}
+		at := off + i - k
+		if at+len(needle) <= len(data) && bytes.Equal(data[at:at+len(needle)], needle) {
+			return true
+		}
+		off += i + 1
+	}
+	return false
 }
 
 // readAll reads a file of at most limit bytes in one allocation.
