@@ -165,14 +165,14 @@ func (e *Engine) checkFile(f source.File) fileResult {
 			err = *placed
 		}
 		r.errors = append(r.errors, err)
-		r.findings = append(r.findings, e.inputFinding(rule.UnreadableInput, err))
+		r.findings = append(r.findings, e.inputFinding(rule.UnreadableInput, err, f.App))
 		return r
 	}
 	var mf *manifest.File
 	if f.Manifest {
 		mf = manifest.Parse(f.Path, f.Data, f.Chain)
 		for _, o := range mf.Objects {
-			o.Origin = f.Origin
+			o.Origin, o.App = f.Origin, f.App
 		}
 	}
 	for _, c := range e.reg.FileChecks() {
@@ -202,7 +202,7 @@ func (e *Engine) checkFile(f source.File) fileResult {
 			}
 		}
 		r.errors = append(r.errors, *perr)
-		r.findings = append(r.findings, e.inputFinding(rule.UnreadableInput, *perr))
+		r.findings = append(r.findings, e.inputFinding(rule.UnreadableInput, *perr, f.App))
 	}
 	if n := len(mf.Templates); n > 0 {
 		msg := "unrendered Helm template: render the chart with its values to check it"
@@ -210,14 +210,14 @@ func (e *Engine) checkFile(f source.File) fileResult {
 			msg = fmt.Sprintf("%d documents are unrendered Helm templates: render the chart with its values to check them", n)
 		}
 		r.findings = append(r.findings, e.inputFinding(rule.UnrenderedTemplate,
-			manifest.Error{File: f.Path, Line: mf.Templates[0], Msg: msg}))
+			manifest.Error{File: f.Path, Line: mf.Templates[0], Msg: msg}, f.App))
 	}
 	for _, o := range mf.Objects {
 		r.findings = append(r.findings, e.checkObject(o)...)
 		if err := o.Err(); err != nil {
 			me := asError(o, err)
 			r.errors = append(r.errors, me)
-			r.findings = append(r.findings, e.inputFinding(rule.UnreadableInput, me))
+			r.findings = append(r.findings, e.inputFinding(rule.UnreadableInput, me, o.App))
 		}
 		if e.keepAll || e.setKind[o.Kind] {
 			for _, p := range e.preparers {
@@ -282,6 +282,7 @@ func (e *Engine) finding(h rule.Hit) rule.Finding {
 	if o := h.Object; o != nil {
 		f.Object = objectRef(o)
 		f.Location = rule.Location{File: o.File, FieldPath: h.Path, Chain: o.Chain}
+		f.Origin = originOf(o.App)
 		if h.Path != "" {
 			pos, _ := o.Pos(h.Path)
 			f.Location.Line, f.Location.Column = pos.Line, pos.Column
@@ -305,11 +306,22 @@ func (e *Engine) finding(h rule.Hit) rule.Finding {
 	return f
 }
 
-func (e *Engine) inputFinding(meta *rule.Meta, err manifest.Error) rule.Finding {
+// inputFinding reports input that could not be read; app is the GitOps app
+// whose render it is, if any.
+func (e *Engine) inputFinding(meta *rule.Meta, err manifest.Error, app *manifest.App) rule.Finding {
 	f := newFinding(meta, err.Msg)
 	f.Location = rule.Location{File: err.File, Line: err.Line}
+	f.Origin = originOf(app)
 	f.Fingerprint = Fingerprint(f, err.Msg)
 	return f
+}
+
+// originOf is a finding's origin: the app that deploys its object.
+func originOf(a *manifest.App) *rule.Origin {
+	if a == nil {
+		return nil
+	}
+	return &rule.Origin{App: a.ID(), Kind: a.Kind, File: a.File}
 }
 
 func newFinding(meta *rule.Meta, msg string) rule.Finding {

@@ -25,6 +25,8 @@ type Object struct {
 	// Origin places fields of rendered objects in the files a person edits;
 	// nil for objects read from the file they live in.
 	Origin Locator
+	// App is the GitOps app that deploys the object; nil when no app does.
+	App *App
 
 	data       []byte     // the document's bytes (for lazy parsing)
 	lineOffset int        // added to the tree's document-relative lines

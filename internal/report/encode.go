@@ -36,6 +36,13 @@ func appendFinding(b []byte, f *rule.Finding) []byte {
 		l.list("renderChain", f.Location.Chain)
 	}
 	o.b = l.close()
+	if a := f.Origin; a != nil {
+		in := o.open("origin")
+		in.str("app", a.App)
+		in.str("kind", a.Kind)
+		in.strOmit("file", a.File)
+		o.b = in.close()
+	}
 	o.strOmit("evidence", f.Evidence)
 	o.str("fingerprint", f.Fingerprint)
 	o.str("remediation", f.Remediation)

@@ -85,6 +85,9 @@ func githubMessage(f *rule.Finding) string {
 	if f.Location.FieldPath != "" {
 		b.WriteString("\nField: " + f.Location.FieldPath)
 	}
+	if a := appPath(f.Origin); a != "" {
+		b.WriteString("\nApp: " + a)
+	}
 	if len(f.Location.Chain) > 0 {
 		b.WriteString("\nRendered from: " + strings.Join(f.Location.Chain, " -> "))
 	}

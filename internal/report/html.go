@@ -80,6 +80,7 @@ type htmlFinding struct {
 	Object      string
 	Position    string
 	FieldPath   string
+	App         string
 	Chain       string
 	Evidence    string
 	Remediation string
@@ -137,7 +138,7 @@ func WriteHTML(w io.Writer, r *Report, opts HTMLOptions) error {
 			Order: n, Action: string(f.Action), ActionRank: actionRank(f.Action),
 			Severity: f.Severity.String(), SevRank: int(rule.Critical - f.Severity),
 			Category: string(f.Category), ID: f.ID, Title: f.Title, Message: f.Message,
-			Object: objectPath(f.Object), Position: position(f.Location), FieldPath: f.Location.FieldPath,
+			Object: objectPath(f.Object), Position: position(f.Location), FieldPath: f.Location.FieldPath, App: appPath(f.Origin),
 			Chain: strings.Join(f.Location.Chain, " → "), Evidence: f.Evidence, Remediation: f.Remediation,
 			Exception: exceptionNote(f),
 		}

@@ -270,6 +270,9 @@ func junitFinding(b *strings.Builder, f *rule.Finding) {
 		b.WriteString(" " + f.Location.FieldPath)
 	}
 	fmt.Fprintf(b, "\n  [%s, %s] %s\n", f.Severity, f.Action, f.Message)
+	if a := appPath(f.Origin); a != "" {
+		b.WriteString("  app: " + a + "\n")
+	}
 	if len(f.Location.Chain) > 0 {
 		b.WriteString("  rendered from: " + strings.Join(f.Location.Chain, " -> ") + "\n")
 	}

@@ -215,6 +215,9 @@ func markdownDetail(f *rule.Finding) string {
 	if f.Location.FieldPath != "" {
 		b.WriteString("- Field: " + mdCode(f.Location.FieldPath, false) + "\n")
 	}
+	if a := appPath(f.Origin); a != "" {
+		b.WriteString("- App: " + mdCode(a, false) + "\n")
+	}
 	if len(f.Location.Chain) > 0 {
 		b.WriteString("- Rendered from: " + mdCode(strings.Join(f.Location.Chain, " -> "), false) + "\n")
 	}

@@ -49,6 +49,15 @@ func objectPath(o *rule.ObjectRef) string {
 	return o.Kind + "/" + o.Namespace + "/" + o.Name
 }
 
+// appPath names the app a finding's object comes from as objectPath names
+// objects: Application/argocd/web, HelmRelease/flux-system/podinfo.
+func appPath(o *rule.Origin) string {
+	if o == nil {
+		return ""
+	}
+	return o.Kind + "/" + o.App
+}
+
 // categoryOrder lists the categories that occur in counts, in report order,
 // then any others alphabetically.
 func categoryOrder(present map[string]bool) []string {

@@ -9,7 +9,7 @@ import (
 )
 
 // SchemaVersion is the version of docs/report-schema.json this package writes.
-const SchemaVersion = "1.0.0"
+const SchemaVersion = "1.1.0"
 
 // Report is the JSON report contract (docs/report-schema.json).
 type Report struct {

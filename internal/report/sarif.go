@@ -154,6 +154,14 @@ func WriteSARIF(w io.Writer, r *Report) error {
 			}
 			loc.Logical = []sarifLogical{{Name: o.Name, FullyQualifiedName: fq, Kind: "object"}}
 		}
+		if a := f.Origin; a != nil {
+			// The app is the deployable unit the object belongs to.
+			_, name, _ := strings.Cut(a.App, "/")
+			if name == "" {
+				name = a.App
+			}
+			loc.Logical = append(loc.Logical, sarifLogical{Name: name, FullyQualifiedName: appPath(a), Kind: "module"})
+		}
 		res := sarifResult{
 			RuleID: f.ID, RuleIndex: index[f.ID], Level: level,
 			Message:             sarifText{Text: f.Title + ": " + f.Message},
@@ -163,6 +171,9 @@ func WriteSARIF(w io.Writer, r *Report) error {
 		}
 		if len(f.Location.Chain) > 0 {
 			res.Properties["renderChain"] = f.Location.Chain
+		}
+		if f.Origin != nil {
+			res.Properties["origin"] = f.Origin
 		}
 		run.Results = append(run.Results, res)
 	}

@@ -33,6 +33,9 @@ func WriteTable(w io.Writer, r *Report, opts TableOptions) error {
 			lastFile, lastObj = f.Location.File, ""
 		}
 		obj := objectLabel(f.Object)
+		if a := appPath(f.Origin); a != "" {
+			obj = strings.TrimPrefix(obj+", deployed by "+a, ", ")
+		}
 		if obj != lastObj && obj != "" {
 			p.printf("  %s\n", p.paint("\x1b[1m", obj))
 		}

@@ -25,7 +25,7 @@ const hostile = "Container \"app\" sets <script>alert('x')</script> & %0A, key: 
 // fixtureReport is a fixed report that exercises every branch the writers
 // have: every action, object and plain-file findings, two findings of one
 // rule on one object, a render chain, evidence, an exception that ignores
-// and one that expired, an unreadable
+// and one that expired, an app origin, an unreadable
 // input, a rule that found nothing, and a hostile message.
 func fixtureReport() *Report {
 	web := &rule.ObjectRef{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "prod", Name: "web"}
@@ -48,7 +48,8 @@ func fixtureReport() *Report {
 			ID: "BW-SC-003", Name: "sc-readonly-root", Title: "Writable root filesystem", Category: rule.SecurityContext,
 			Severity: rule.Low, Action: rule.Warn, Message: "Container \"app\" can write to its root filesystem.", Object: web,
 			Location: rule.Location{File: "charts/web/templates/deploy.yaml", Line: 5, FieldPath: "spec.template.spec.containers[0]",
-				Chain: []string{"charts/web", "values-prod.yaml"}},
+				Chain: []string{"argocd Application argocd/web-prod (apps/web.yaml)", "charts/web", "values-prod.yaml"}},
+			Origin:      &rule.Origin{App: "argocd/web-prod", Kind: "Application", File: "apps/web.yaml"},
 			Fingerprint: "fp-sc-003", Remediation: "Set readOnlyRootFilesystem: true.",
 			Exception: &rule.Exception{Source: "annotation bulwark.dev/ignore", Reason: "legacy image", Expires: "2026-01-01", Expired: true},
 		},

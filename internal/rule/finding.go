@@ -12,6 +12,7 @@ type Finding struct {
 	Message     string     `json:"message"`
 	Object      *ObjectRef `json:"object,omitempty"`
 	Location    Location   `json:"location"`
+	Origin      *Origin    `json:"origin,omitempty"`
 	Evidence    string     `json:"evidence,omitempty"`
 	Fingerprint string     `json:"fingerprint"`
 	Remediation string     `json:"remediation"`
@@ -40,6 +41,15 @@ type Location struct {
 	Column    int      `json:"column,omitempty"`
 	FieldPath string   `json:"fieldPath,omitempty"`
 	Chain     []string `json:"renderChain,omitempty"`
+}
+
+// Origin is the GitOps app that deploys the object a finding is about (or
+// whose render failed), so findings in a shared chart or base are told
+// apart by the app that ships them. Absent when no app is involved.
+type Origin struct {
+	App  string `json:"app"`            // namespace/name, as Argo CD and Flux name apps; name alone without a namespace
+	Kind string `json:"kind"`           // Application (Argo CD), Kustomization or HelmRelease (Flux)
+	File string `json:"file,omitempty"` // the file that defines the app
 }
 
 // Commit places a finding in Git history.

@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/bulwark-dev/bulwark/internal/manifest"
 )
 
 // Inventory is what a walk of the scanned roots found that is rendered as a
@@ -225,6 +227,9 @@ type Unit struct {
 	Label string // one line for --explain
 	Files []File // the rendered output
 	Err   error  // why it could not be rendered
+	// App is the GitOps app the unit renders for, given to every file of
+	// its output (and to its error); nil for charts and overlays on their own.
+	App *manifest.App
 	// Claims are the files (absolute) and directories (absolute, ending in
 	// a separator) whose objects the output stands for; the plan does not
 	// read them as manifests again.
@@ -256,10 +261,13 @@ func (p *Plan) Walk(ctx context.Context, yield func(File)) error {
 			return err
 		}
 		if u.Err != nil {
-			yield(File{Path: opts.display(u.Path), Err: u.Err})
+			yield(File{Path: opts.display(u.Path), Err: u.Err, App: u.App})
 			continue
 		}
 		for _, f := range u.Files {
+			if f.App == nil {
+				f.App = u.App
+			}
 			yield(f)
 		}
 	}

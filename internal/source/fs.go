@@ -64,6 +64,10 @@ type File struct {
 	// the files on disk.
 	Chain  []string
 	Origin manifest.Locator
+	// App is the GitOps app whose render produced the file (or failed to);
+	// nil for files read as they are and for charts and overlays rendered
+	// on their own.
+	App *manifest.App
 
 	load func() (File, bool) // set when a Deferred walk left the reading to Load
 }

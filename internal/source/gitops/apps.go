@@ -119,6 +119,11 @@ func objectName(o *manifest.Object) string {
 	return o.Name()
 }
 
+// appOf is the app an app definition is, for the objects it deploys.
+func appOf(o *manifest.Object) *manifest.App {
+	return &manifest.App{Kind: o.Kind, Namespace: o.Namespace(), Name: o.Name(), File: o.File}
+}
+
 func label(o *manifest.Object) string {
 	tool := "flux"
 	if strings.HasPrefix(o.APIVersion, "argoproj.io/") {

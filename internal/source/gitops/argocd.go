@@ -106,7 +106,7 @@ func (p *planner) argoApp(o *manifest.Object, d *definitions) {
 			refs[s.src.Ref] = p.s.Root
 		}
 	}
-	chain := []string{appChain(o, d)}
+	app := appOf(o)
 	for _, s := range sources {
 		src := s.src
 		switch {
@@ -131,7 +131,7 @@ func (p *planner) argoApp(o *manifest.Object, d *definitions) {
 		}
 		dir, err := p.target(src.Path)
 		if err != nil {
-			p.add(&source.Unit{Kind: "argocd", Path: p.fileOf(o, d), Label: label(o), Err: fmt.Errorf("%s: %v", label(o), err)})
+			p.add(&source.Unit{Kind: "argocd", Path: p.fileOf(o, d), Label: label(o), App: app, Err: fmt.Errorf("%s: %v", label(o), err)})
 			continue
 		}
 		p.markTargeted(dir, o)
@@ -139,15 +139,15 @@ func (p *planner) argoApp(o *manifest.Object, d *definitions) {
 		case isFile(filepath.Join(dir, "Chart.yaml")):
 			rel, notes := p.argoRelease(o, s.path, src, spec.Destination.Namespace, dir, refs)
 			p.plan.Notes = append(p.plan.Notes, notes...)
-			p.helmUnit("argocd", dir, rel, chain, label(o)+": helm")
+			p.helmUnit("argocd", dir, rel, app, label(o)+": helm")
 		case kustomize.FileIn(dir) != "":
 			p.kustomizeUnit("argocd", dir, kustomize.Options{Edits: argoEdits(src.Kustomize), EditsFrom: p.display(p.fileOf(o, d)),
-				DefaultNamespace: spec.Destination.Namespace}, chain, label(o)+": kustomize", nil)
+				DefaultNamespace: spec.Destination.Namespace}, app, label(o)+": kustomize", nil)
 		default:
 			if hasJsonnet(dir) {
 				p.note("%s: jsonnet in %s is not rendered; its YAML and JSON files are", label(o), src.Path)
 			}
-			p.add(p.directoryUnit(o, d, dir, src.Directory, chain))
+			p.add(p.directoryUnit(o, dir, src.Directory, app))
 		}
 	}
 }
@@ -283,8 +283,9 @@ func parseImage(s string) map[string]string {
 
 // directoryUnit reads a plain directory as Argo CD does: YAML and JSON
 // files, recursively when asked, filtered by include and exclude globs.
-func (p *planner) directoryUnit(o *manifest.Object, d *definitions, dir string, opt *argoDirectory, chain []string) *source.Unit {
-	u := &source.Unit{Kind: "argocd", Path: dir, Label: label(o) + ": directory"}
+func (p *planner) directoryUnit(o *manifest.Object, dir string, opt *argoDirectory, app *manifest.App) *source.Unit {
+	u := &source.Unit{Kind: "argocd", Path: dir, Label: label(o) + ": directory", App: app}
+	chain := appChain(app)
 	recurse := opt != nil && opt.Recurse
 	var files []string
 	_ = filepath.WalkDir(dir, func(p string, e os.DirEntry, err error) error {
@@ -348,10 +349,17 @@ func globMatch(pattern, name string) bool {
 	return ok
 }
 
-// appChain is the first element of the render chain of everything an app
-// deploys: the app and the file that defines it.
-func appChain(o *manifest.Object, d *definitions) string {
-	return label(o) + " (" + o.File + ")"
+// appChain is the render chain of everything an app deploys, so far: the
+// app and the file that defines it. It is nil without an app.
+func appChain(a *manifest.App) []string {
+	if a == nil {
+		return nil
+	}
+	tool := "flux"
+	if a.Kind == "Application" {
+		tool = "argocd"
+	}
+	return []string{tool + " " + a.Kind + " " + a.ID() + " (" + a.File + ")"}
 }
 
 // fileOf is the file on disk that defines an app, or the rendered file it

@@ -74,7 +74,7 @@ func (p *planner) fluxKustomization(o *manifest.Object, d *definitions) {
 	}
 	dir, err := p.target(spec.Path)
 	if err != nil {
-		p.add(&source.Unit{Kind: "flux", Path: p.fileOf(o, d), Label: label(o), Err: fmt.Errorf("%s: %v", label(o), err)})
+		p.add(&source.Unit{Kind: "flux", Path: p.fileOf(o, d), Label: label(o), App: appOf(o), Err: fmt.Errorf("%s: %v", label(o), err)})
 		return
 	}
 	p.markTargeted(dir, o)
@@ -105,7 +105,6 @@ func (p *planner) fluxKustomization(o *manifest.Object, d *definitions) {
 			edits["commonAnnotations"] = m.Annotations
 		}
 	}
-	chain := []string{appChain(o, d)}
 	var after func(*source.Unit)
 	if pb := spec.PostBuild; pb != nil {
 		vars := map[string]string{}
@@ -134,7 +133,7 @@ func (p *planner) fluxKustomization(o *manifest.Object, d *definitions) {
 			}
 		}
 	}
-	p.kustomizeUnit("flux", dir, kustomize.Options{Edits: edits, EditsFrom: o.File, Generate: true}, chain, label(o)+": kustomize", after)
+	p.kustomizeUnit("flux", dir, kustomize.Options{Edits: edits, EditsFrom: o.File, Generate: true}, appOf(o), label(o)+": kustomize", after)
 }
 
 var substVar = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-=])([^}]*))?\}`)
@@ -214,7 +213,7 @@ func (p *planner) helmRelease(o *manifest.Object, d *definitions) {
 	}
 	dir, err := p.target(cs.Chart)
 	if err != nil {
-		p.add(&source.Unit{Kind: "flux", Path: p.fileOf(o, d), Label: label(o), Err: fmt.Errorf("%s: %v", label(o), err)})
+		p.add(&source.Unit{Kind: "flux", Path: p.fileOf(o, d), Label: label(o), App: appOf(o), Err: fmt.Errorf("%s: %v", label(o), err)})
 		return
 	}
 	p.markTargeted(dir, o)
@@ -276,5 +275,5 @@ func (p *planner) helmRelease(o *manifest.Object, d *definitions) {
 		}
 		rel.Values = append(rel.Values, layer)
 	}
-	p.helmUnit("flux", dir, rel, []string{appChain(o, d)}, label(o)+": helm")
+	p.helmUnit("flux", dir, rel, appOf(o), label(o)+": helm")
 }

@@ -309,9 +309,9 @@ func (p *planner) target(rel string) (string, error) {
 // kustomizeUnit adds a kustomize build of a directory (or, with
 // opts.Generate, of a plain directory as Flux builds it); after, when set,
 // runs on the unit once it is built.
-func (p *planner) kustomizeUnit(kind, dir string, opts kustomize.Options, chain []string, label string, after func(*source.Unit)) {
-	u := &source.Unit{Kind: kind, Path: dir, Label: label}
-	opts.Root, opts.Display, opts.Chain, opts.Timeout = p.s.Root, p.display, chain, p.s.Timeout
+func (p *planner) kustomizeUnit(kind, dir string, opts kustomize.Options, app *manifest.App, label string, after func(*source.Unit)) {
+	u := &source.Unit{Kind: kind, Path: dir, Label: label, App: app}
+	opts.Root, opts.Display, opts.Chain, opts.Timeout = p.s.Root, p.display, appChain(app), p.s.Timeout
 	opts.KubeVersion, opts.APIVersions = p.kubeVersion(), p.apiVersions(nil)
 	p.later(u, func() {
 		res, err := kustomize.Build(p.ctx, dir, opts)
@@ -340,9 +340,9 @@ func (p *planner) kustomizeUnit(kind, dir string, opts kustomize.Options, chain 
 	})
 }
 
-// helmUnit adds one release of a chart.
-func (p *planner) helmUnit(kind, chart string, rel helm.Release, chain []string, label string) {
-	u := &source.Unit{Kind: kind, Path: chart, Label: label + releaseLabel(rel)}
+// helmUnit adds one release of a chart, for an app or (app nil) on its own.
+func (p *planner) helmUnit(kind, chart string, rel helm.Release, app *manifest.App, label string) {
+	u := &source.Unit{Kind: kind, Path: chart, Label: label + releaseLabel(rel), App: app}
 	if rel.KubeVersion == "" {
 		rel.KubeVersion = p.kubeVersion()
 	}
@@ -351,7 +351,7 @@ func (p *planner) helmUnit(kind, chart string, rel helm.Release, chain []string,
 		u.Claims = chartClaims(chart)
 	}
 	p.later(u, func() {
-		res, err := helm.Render(p.ctx, chart, rel, helm.Options{Root: p.s.Root, Display: p.display, Chain: chain, Timeout: p.s.Timeout})
+		res, err := helm.Render(p.ctx, chart, rel, helm.Options{Root: p.s.Root, Display: p.display, Chain: appChain(app), Timeout: p.s.Timeout})
 		if err != nil {
 			u.Err = fmt.Errorf("rendering chart %s: %w", p.display(chart), err)
 			var placed *manifest.Error

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -20,11 +21,6 @@ const repo = "testdata/repo"
 // scanRepo plans and scans the test repository as `bulwark scan` does.
 func scanRepo(t *testing.T, urls []string) (*source.Plan, *engine.Result) {
 	t.Helper()
-	root, err := filepath.Abs(repo)
-	if err != nil {
-		t.Fatal(err)
-	}
-	root, _ = filepath.EvalSymlinks(root)
 	data, err := os.ReadFile(filepath.Join(repo, ConfigFile))
 	if err != nil {
 		t.Fatal(err)
@@ -33,6 +29,17 @@ func scanRepo(t *testing.T, urls []string) (*source.Plan, *engine.Result) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return scanAt(t, repo, urls, cfg)
+}
+
+// scanAt plans and scans a repository at dir with a render configuration.
+func scanAt(t *testing.T, dir string, urls []string, cfg *Config) (*source.Plan, *engine.Result) {
+	t.Helper()
+	root, err := filepath.Abs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, _ = filepath.EvalSymlinks(root)
 	reg, err := rules.Registry(rules.DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
@@ -71,9 +78,18 @@ func where(fs []rule.Finding) string {
 }
 
 // Apps are rendered as their agent would, with their settings, and every
-// finding names the app (first in the render chain) and the line to edit.
+// finding names the app (its origin, and first in the render chain) and
+// the line to edit.
 func TestAppsRenderedAsDeployed(t *testing.T) {
 	plan, res := scanRepo(t, nil)
+	origins := map[string]*rule.Origin{
+		"argocd Application argocd/web-prod (apps/argocd/web.yaml)":           {App: "argocd/web-prod", Kind: "Application", File: "apps/argocd/web.yaml"},
+		"argocd Application web-staging (apps/argocd/tenants.yaml)":           {App: "web-staging", Kind: "Application", File: "apps/argocd/tenants.yaml"},
+		"argocd Application argocd/api-prod (apps/argocd/web.yaml)":           {App: "argocd/api-prod", Kind: "Application", File: "apps/argocd/web.yaml"},
+		"flux Kustomization flux-system/apps (clusters/prod/flux.yaml)":       {App: "flux-system/apps", Kind: "Kustomization", File: "clusters/prod/flux.yaml"},
+		"flux HelmRelease jobs/batch (clusters/prod/flux.yaml)":               {App: "jobs/batch", Kind: "HelmRelease", File: "clusters/prod/flux.yaml"},
+		"argocd Application argocd/web-multi (apps/argocd/multi-source.yaml)": {App: "argocd/web-multi", Kind: "Application", File: "apps/argocd/multi-source.yaml"},
+	}
 	for _, tc := range []struct {
 		id, name, want, app string
 	}{
@@ -101,6 +117,25 @@ func TestAppsRenderedAsDeployed(t *testing.T) {
 		}
 		if tc.app != "" && got[0].Location.Chain[0] != tc.app {
 			t.Errorf("%s on %s: chain %v, want first %q", tc.id, tc.name, got[0].Location.Chain, tc.app)
+		}
+		if len(got) > 0 && !reflect.DeepEqual(got[0].Origin, origins[tc.app]) {
+			t.Errorf("%s on %s: origin %+v, want %+v", tc.id, tc.name, got[0].Origin, origins[tc.app])
+		}
+	}
+	// Every finding of an app's render has the app as its origin, and only
+	// those do.
+	for _, f := range res.Findings {
+		var first, named string
+		if len(f.Location.Chain) > 0 {
+			first = f.Location.Chain[0]
+		}
+		if o := f.Origin; o != nil {
+			tool := map[string]string{"Application": "argocd", "Kustomization": "flux", "HelmRelease": "flux"}[o.Kind]
+			named = tool + " " + o.Kind + " " + o.App + " (" + o.File + ")"
+		}
+		fromApp := strings.HasPrefix(first, "argocd ") || strings.HasPrefix(first, "flux ")
+		if fromApp && named != first || !fromApp && f.Origin != nil {
+			t.Errorf("%s at %s:%d, chain %v: origin %+v", f.ID, f.Location.File, f.Location.Line, f.Location.Chain, f.Origin)
 		}
 	}
 	for name, ns := range map[string]string{"prod-api": "api", "worker-prod": "payments", "web-prod": "shop", "batch-report": "jobs"} {
@@ -196,5 +231,29 @@ func TestConfigMapsForSubstitution(t *testing.T) {
 	d := readDefinitions([]string{app}, []string{cm}, func(p string) string { return p }, 0)
 	if len(d.configMaps) != 1 {
 		t.Errorf("%d ConfigMaps read", len(d.configMaps))
+	}
+}
+
+// A render that fails is reported as input that could not be read, with the
+// app whose render it is as its origin.
+func TestFailedRenderNamesTheApp(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "app.yaml"), []byte(`apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: gone, namespace: argocd}
+spec:
+  source: {repoURL: https://git.example.com/platform/fleet.git, path: apps/gone}
+  destination: {namespace: gone}
+`), 0o644)
+	_, res := scanAt(t, dir, []string{"https://git.example.com/platform/fleet.git"}, nil)
+	var got []rule.Finding
+	for _, f := range res.Findings {
+		if f.ID == rule.UnreadableInput.ID {
+			got = append(got, f)
+		}
+	}
+	want := &rule.Origin{App: "argocd/gone", Kind: "Application", File: "app.yaml"}
+	if len(got) != 1 || !reflect.DeepEqual(got[0].Origin, want) {
+		t.Fatalf("input findings %+v, want one with origin %+v", got, want)
 	}
 }
