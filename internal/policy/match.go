@@ -8,7 +8,7 @@ import (
 	"github.com/bulwark-dev/bulwark/internal/rule"
 )
 
-// matches reports whether a finding's object and file fit the selector. Paths
+// matches reports whether a finding's object, app and file fit the selector. Paths
 // are relative to the policy file's directory (base), as a repository's
 // .bulwark.yaml is written.
 func (m *Match) matches(f *rule.Finding, base string) bool {
@@ -29,6 +29,9 @@ func (m *Match) matches(f *rule.Finding, base string) bool {
 		if o == nil || o.Labels[k] != v {
 			return false
 		}
+	}
+	if len(m.Apps) > 0 && (f.Origin == nil || !anyGlob(m.Apps, f.Origin.App)) {
+		return false
 	}
 	if len(m.Paths) > 0 {
 		file := f.Location.File

@@ -84,6 +84,9 @@ type Match struct {
 	Names      []string          `yaml:"names,omitempty" json:"names,omitempty"`           // globs
 	Labels     map[string]string `yaml:"labels,omitempty" json:"labels,omitempty"`
 	Paths      []string          `yaml:"paths,omitempty" json:"paths,omitempty"` // globs, ** allowed
+	// Apps select what a GitOps app deploys, by the finding's origin.app
+	// (namespace/name): globs, as for namespaces.
+	Apps []string `yaml:"apps,omitempty" json:"apps,omitempty"`
 }
 
 // Annotations governs in-manifest ignores (bulwark.dev/ignore).

@@ -62,6 +62,12 @@ func finding(id, name string, sev rule.Severity, cat rule.Category, kind, ns, ob
 		Location: rule.Location{File: file}}
 }
 
+// fromApp gives a finding the origin of an Argo CD Application.
+func fromApp(f rule.Finding, app string) rule.Finding {
+	f.Origin = &rule.Origin{App: app, Kind: "Application", File: "apps/" + app + ".yaml"}
+	return f
+}
+
 func TestDecide(t *testing.T) {
 	p := load(t, "testdata/full.yaml")
 	now := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
@@ -84,6 +90,9 @@ func TestDecide(t *testing.T) {
 		{"exception after expiry does not apply", finding("BW-PS-003", "pss-host-path-volumes", rule.High, rule.SecurityContext, "DaemonSet", "m", "node-agent", "x.yaml"), Options{Now: time.Date(2030, 1, 2, 0, 0, 0, 0, time.UTC)}, rule.Warn, rule.High, "expired"},
 		{"expired path exception", finding("BW-PS-002", "pss-host-namespaces", rule.Critical, rule.SecurityContext, "Pod", "a", "p", "testdata/apps/legacy/pod.yaml"), Options{Now: now}, rule.Block, rule.Critical, "expired"},
 		{"fail-on lowers the bar", finding("BW-PS-002", "pss-host-namespaces", rule.High, rule.SecurityContext, "Pod", "a", "p", "x.yaml"), Options{FailOn: rule.High}, rule.Block, rule.High, ""},
+		{"app exception matches the origin's app", fromApp(finding("BW-PS-005", "pss-host-process", rule.High, rule.SecurityContext, "Pod", "a", "p", "x.yaml"), "argocd/legacy-billing"), Options{Now: now}, rule.Ignored, rule.High, "full.yaml:27"},
+		{"app exception skips other apps", fromApp(finding("BW-PS-005", "pss-host-process", rule.High, rule.SecurityContext, "Pod", "a", "p", "x.yaml"), "argocd/billing"), Options{Now: now}, rule.Warn, rule.High, ""},
+		{"app exception skips findings of no app", finding("BW-PS-005", "pss-host-process", rule.High, rule.SecurityContext, "Pod", "a", "p", "x.yaml"), Options{Now: now}, rule.Warn, rule.High, ""},
 		{"default family thresholds apply to untouched families", finding("BW-SE-001", "secret", rule.Low, rule.Secrets, "Secret", "a", "s", "x.yaml"), Options{}, rule.Block, rule.Low, ""},
 	}
 	for _, tc := range cases {
@@ -133,8 +142,8 @@ func TestStaleExceptionsAndVerdict(t *testing.T) {
 			}
 		}
 	}
-	if stale != 3 || dec.Verdict != Warn {
-		t.Errorf("%d stale findings, verdict %s; want 3 and warn", stale, dec.Verdict)
+	if stale != 4 || dec.Verdict != Warn {
+		t.Errorf("%d stale findings, verdict %s; want 4 and warn", stale, dec.Verdict)
 	}
 	if d := p.Decide(nil, Options{}); len(d.Findings) != 0 || d.Verdict != Pass {
 		t.Errorf("stale reported without being asked: %+v", d)
