@@ -133,6 +133,7 @@ func (e *Engine) ScanFiles(ctx context.Context, produce func(yield func(source.F
 		return nil, walkErr
 	}
 	res.Findings = append(res.Findings, e.checkSet(kept)...)
+	res.Findings = dropRenderedCopies(res.Findings)
 	Sort(res.Findings)
 	sort.Slice(res.Errors, func(i, j int) bool {
 		a, b := res.Errors[i], res.Errors[j]
@@ -303,7 +304,41 @@ func (e *Engine) finding(h rule.Hit) rule.Finding {
 		f.Location.Line, f.Location.Column = h.Line, h.Column
 	}
 	f.Fingerprint = Fingerprint(f, h.Key)
+	if meta.Category == rule.Secrets && strings.HasPrefix(h.Key, secretKeyPrefix) {
+		f.SecretID = h.Key
+	}
 	return f
+}
+
+// secretKeyPrefix starts the keyed fingerprints secrets checks give as a
+// hit's Key (see secret.Fingerprint).
+const secretKeyPrefix = "sha256:"
+
+// dropRenderedCopies reports each secret once per file. A secret written in
+// a file a person edits is found there by a file check (a kustomization's
+// secretGenerator literal, a Helm values key) and again in the rendered
+// object it ends up in, which the renderer places in the same file. The
+// file check's finding is kept: it read the line itself and says what it
+// is (a generator literal, a values key), where the rendered copy only
+// repeats it as Secret data.
+func dropRenderedCopies(fs []rule.Finding) []rule.Finding {
+	inFile := map[[2]string]bool{}
+	for i := range fs {
+		if f := &fs[i]; f.SecretID != "" && len(f.Location.Chain) == 0 {
+			inFile[[2]string{f.Location.File, f.SecretID}] = true
+		}
+	}
+	if len(inFile) == 0 {
+		return fs
+	}
+	kept := fs[:0]
+	for _, f := range fs {
+		if f.SecretID != "" && len(f.Location.Chain) > 0 && inFile[[2]string{f.Location.File, f.SecretID}] {
+			continue
+		}
+		kept = append(kept, f)
+	}
+	return kept
 }
 
 // inputFinding reports input that could not be read; app is the GitOps app

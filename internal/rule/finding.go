@@ -20,6 +20,10 @@ type Finding struct {
 	PSS         *PSS       `json:"pss,omitempty"`
 	Commit      *Commit    `json:"commit,omitempty"`
 	Exception   *Exception `json:"exception,omitempty"`
+	// SecretID is the keyed fingerprint of the secret a secrets finding is
+	// about (never the value), so that one secret two checks find in one
+	// file is reported once; not reported.
+	SecretID string `json:"-"`
 }
 
 // ObjectRef identifies a Kubernetes object.

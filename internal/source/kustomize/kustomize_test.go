@@ -212,3 +212,24 @@ func TestReferences(t *testing.T) {
 	}
 	_ = rule.Input
 }
+
+// A generated Secret's keys point at the input a person edits: the
+// literal in the kustomization, the line of the env file, the file read.
+func TestGeneratorInputsPlaced(t *testing.T) {
+	_, out := scan(t, repo+"/generators", testOptions(t))
+	for _, tc := range []struct{ field, want string }{
+		{"data.SMTP_PASSWORD", repo + "/generators/kustomization.yaml:7:9"},
+		{"data.API_TOKEN", repo + "/generators/api.env:3:1"},
+		{"data['db-password.txt']", repo + "/generators/db-password.txt:1:1"},
+	} {
+		got := "no finding"
+		for _, f := range out.Findings {
+			if f.ID == "BW-SE-001" && f.Location.FieldPath == tc.field {
+				got = fmt.Sprintf("%s:%d:%d", f.Location.File, f.Location.Line, f.Location.Column)
+			}
+		}
+		if got != tc.want {
+			t.Errorf("%s: at %s, want %s", tc.field, got, tc.want)
+		}
+	}
+}

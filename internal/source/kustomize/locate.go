@@ -3,6 +3,7 @@ package kustomize
 import (
 	"bytes"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -231,8 +232,45 @@ func (loc *locator) byGenerator(kfile string, info docInfo, segs []seg) (manifes
 					return manifest.Place{File: display, Line: lit.Line, Column: lit.Column}, true
 				}
 			}
+			if p, ok := loc.inGeneratorFile(kfile, e, segs[1].Key); ok {
+				return p, true
+			}
 		}
 		return manifest.Place{File: display, Line: e.Line, Column: e.Column}, true
+	}
+	return manifest.Place{}, false
+}
+
+// inGeneratorFile places a generated key in the input file that holds its
+// value: the line of an env file that sets it, or the first line of the
+// file a files entry reads. Only files under the kustomization's
+// directory are read, as kustomize's load restrictor allows.
+func (loc *locator) inGeneratorFile(kfile string, entry *yaml.Node, key string) (manifest.Place, bool) {
+	dir := filepath.Dir(kfile)
+	envs := seqOf(entry, "envs")
+	if v := valueOf(entry, "env"); v != nil && v.Kind == yaml.ScalarNode {
+		envs = append(envs, v)
+	}
+	for _, env := range envs {
+		if !filepath.IsLocal(env.Value) {
+			continue
+		}
+		p := filepath.Join(dir, filepath.FromSlash(env.Value))
+		for i, line := range strings.Split(string(loc.raw(p)), "\n") {
+			name, _, ok := strings.Cut(line, "=")
+			if ok && strings.TrimSpace(name) == key && !strings.HasPrefix(strings.TrimSpace(line), "#") {
+				return manifest.Place{File: loc.b.display(p), Line: i + 1, Column: strings.Index(line, key) + 1}, true
+			}
+		}
+	}
+	for _, f := range seqOf(entry, "files") {
+		name, file, ok := strings.Cut(f.Value, "=")
+		if !ok {
+			file, name = name, path.Base(name)
+		}
+		if name == key && filepath.IsLocal(file) {
+			return manifest.Place{File: loc.b.display(filepath.Join(dir, filepath.FromSlash(file))), Line: 1, Column: 1}, true
+		}
 	}
 	return manifest.Place{}, false
 }
