@@ -2,9 +2,11 @@ package engine
 
 import (
 	"context"
+	"reflect"
 	"testing"
 
 	"github.com/bulwark-dev/bulwark/internal/manifest"
+	"github.com/bulwark-dev/bulwark/internal/rule"
 	"github.com/bulwark-dev/bulwark/internal/source"
 )
 
@@ -55,5 +57,40 @@ func TestScanFilesRendered(t *testing.T) {
 	}
 	if plain.Findings[0].Fingerprint == rendered.Findings[0].Fingerprint {
 		t.Error("a rendered object and a plain one share a fingerprint")
+	}
+}
+
+// A secret a file check found is not reported again from the rendered
+// object placed in the same file; everything else stays.
+func TestDropRenderedCopies(t *testing.T) {
+	file := func(id, path, secret string) rule.Finding {
+		return rule.Finding{ID: id, Location: rule.Location{File: path}, SecretID: secret}
+	}
+	rendered := func(id, path, secret string) rule.Finding {
+		f := file(id, path, secret)
+		f.Location.Chain = []string{"kustomize overlays/mail"}
+		return f
+	}
+	for _, tc := range []struct {
+		name string
+		in   []rule.Finding
+		want []string
+	}{
+		{"literal found twice", []rule.Finding{file("BW-SE-010", "k.yaml", "sha256:a"), rendered("BW-SE-001", "k.yaml", "sha256:a")}, []string{"BW-SE-010"}},
+		{"another secret in the file", []rule.Finding{file("BW-SE-010", "k.yaml", "sha256:a"), rendered("BW-SE-001", "k.yaml", "sha256:b")}, []string{"BW-SE-010", "BW-SE-001"}},
+		{"the same secret in another file", []rule.Finding{file("BW-SE-127", "a.env", "sha256:a"), rendered("BW-SE-001", "k.yaml", "sha256:a")}, []string{"BW-SE-127", "BW-SE-001"}},
+		{"only rendered", []rule.Finding{rendered("BW-SE-001", "k.yaml", "sha256:a"), rendered("BW-SE-001", "k.yaml", "sha256:a")}, []string{"BW-SE-001", "BW-SE-001"}},
+		{"two file checks", []rule.Finding{file("BW-SE-008", "v.yaml", "sha256:a"), file("BW-SE-127", "v.yaml", "sha256:a")}, []string{"BW-SE-008", "BW-SE-127"}},
+		{"not a secret", []rule.Finding{file("BW-PS-001", "k.yaml", ""), rendered("BW-PS-001", "k.yaml", "")}, []string{"BW-PS-001", "BW-PS-001"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, f := range dropRenderedCopies(tc.in) {
+				got = append(got, f.ID)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("kept %v, want %v", got, tc.want)
+			}
+		})
 	}
 }

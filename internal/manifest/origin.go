@@ -1,5 +1,7 @@
 package manifest
 
+import "go.yaml.in/yaml/v3"
+
 // Place is a position in a file a person edits.
 type Place struct {
 	File   string
@@ -35,4 +37,38 @@ func (a *App) ID() string {
 		return a.Name
 	}
 	return a.Namespace + "/" + a.Name
+}
+
+// InstallTimeValues is implemented by the locators of renderers that can
+// tell a value made when the object is rendered or installed (a random
+// password, a generated key) from one written in the repository.
+type InstallTimeValues interface {
+	// Generated reports whether the value at field path of o is made anew
+	// at each render.
+	Generated(o *Object, path string) bool
+}
+
+// Generated reports whether the value at field path is made when the
+// object is rendered or installed, so it is not in the repository. Only
+// rendered objects whose renderer can tell say so.
+func (o *Object) Generated(path string) bool {
+	g, ok := o.Origin.(InstallTimeValues)
+	return ok && g.Generated(o, path)
+}
+
+// SameNode compares two YAML trees by kind, tag and value, aliases followed.
+func SameNode(a, b *yaml.Node) bool {
+	a, b = resolve(a), resolve(b)
+	if a == nil || b == nil {
+		return a == b
+	}
+	if a.Kind != b.Kind || a.Value != b.Value || a.ShortTag() != b.ShortTag() || len(a.Content) != len(b.Content) {
+		return false
+	}
+	for i := range a.Content {
+		if !SameNode(a.Content[i], b.Content[i]) {
+			return false
+		}
+	}
+	return true
 }

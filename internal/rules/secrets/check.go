@@ -91,8 +91,19 @@ type scope struct {
 // span is an inclusive range of file lines.
 type span struct{ from, to int }
 
-// result returns the hits that no bulwark:ignore comment silences.
+// result returns the hits that no bulwark:ignore comment silences, less
+// those whose value a chart makes when it is installed (a random password,
+// a generated key): such a value is not in the repository.
 func (s *scope) result() []rule.Hit {
+	if len(s.hits) > 0 && s.obj.Origin != nil {
+		kept := s.hits[:0:0]
+		for _, h := range s.hits {
+			if h.Path == "" || !s.obj.Generated(h.Path) {
+				kept = append(kept, h)
+			}
+		}
+		s.hits = kept
+	}
 	if len(s.hits) == 0 || !bytes.Contains(s.obj.Data(), []byte(ignoreMarker)) {
 		return s.hits
 	}

@@ -24,7 +24,8 @@ import (
 // public; basic-auth's password and bootstrap tokens' token-secret are
 // secret while username and token-id are not. Allowed: empty values,
 // templates and placeholders ({{ .Values.x }}, ${VAR}, <changeme>),
-// certificates, public keys and known_hosts.
+// certificates, public keys and known_hosts, and in rendered charts values
+// made at install time (see scope.result).
 var secretData = &objectRule{
 	Meta: meta("BW-SE-001", "secret-plaintext-data", "Secret manifest holds a credential in plain text", rule.High,
 		"A Secret's data is only base64-encoded, which anyone can decode; stringData is not even that. A Secret "+

@@ -257,3 +257,24 @@ spec:
 		t.Fatalf("input findings %+v, want one with origin %+v", got, want)
 	}
 }
+
+// Each secret is reported once, at the line a person edits: a
+// secretGenerator literal by the kustomization check, a values key by the
+// values check, not again as the Secret they render into; a value the chart
+// generates at install is not reported at all.
+func TestSecretsReportedOnce(t *testing.T) {
+	_, res := scanAt(t, "testdata/secrets", nil, nil)
+	var got []string
+	for _, f := range res.Findings {
+		if f.Category == rule.Secrets {
+			got = append(got, fmt.Sprintf("%s %s:%d %s", f.ID, f.Location.File, f.Location.Line, f.Location.FieldPath))
+		}
+	}
+	want := []string{
+		"BW-SE-008 charts/db/values.yaml:3 ",
+		"BW-SE-010 overlays/mail/kustomization.yaml:8 ",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("secrets:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

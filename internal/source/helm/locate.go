@@ -47,6 +47,8 @@ type trace struct {
 
 	mu      sync.Mutex
 	byChart map[string][]valueSource // sources, by full chart path
+
+	again againRender // a second plain render, for generated values
 }
 
 type template struct {
@@ -66,7 +68,7 @@ func (t *trace) load() {
 		marked := map[string]string{}
 		err := bounded(context.Background(), t.rel.opts.Timeout, func() error {
 			var err error
-			marked, err = t.rel.render(true)
+			marked, err = t.rel.render(markedPass)
 			return err
 		})
 		t.marks = map[string][][]mark{}

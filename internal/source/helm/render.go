@@ -102,7 +102,7 @@ func Render(ctx context.Context, chartPath string, rel Release, opts Options) (*
 	var out map[string]string
 	err = bounded(ctx, opts.Timeout, func() error {
 		var err error
-		out, err = r.render(false)
+		out, err = r.render(firstPass)
 		return err
 	})
 	if err != nil {
@@ -147,15 +147,26 @@ type release struct {
 	trace  *trace // filled on first use by a locator
 }
 
-// render merges the values and renders every template, with markers when
-// marked is set. It works on a copy of the values, so it can run twice.
-func (r *release) render(marked bool) (map[string]string, error) {
+// pass says which render of a release runs.
+type pass int
+
+const (
+	firstPass  pass = iota // processes dependencies and validates the values schema
+	markedPass             // renders the marked templates, to trace lines (instrument.go)
+	againPass              // renders the same templates again, to tell generated values (generated.go)
+)
+
+// render merges the values and renders every template, with markers in the
+// marked pass. It works on a copy of the values, so it can run again; later
+// passes render the chart as the first pass processed it.
+func (r *release) render(p pass) (map[string]string, error) {
+	marked := p == markedPass
 	vals, err := merge(r.layers)
 	if err != nil {
 		return nil, err
 	}
 	ch := r.ch
-	if !marked {
+	if p == firstPass {
 		if err := chartutil.ProcessDependenciesWithMerge(ch, vals); err != nil {
 			return nil, err
 		}
@@ -166,7 +177,7 @@ func (r *release) render(marked bool) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !marked {
+	if p == firstPass {
 		if err := validateSchema(ch, top["Values"].(chartutil.Values)); err != nil {
 			return nil, err
 		}

@@ -233,3 +233,19 @@ func TestGeneratorInputsPlaced(t *testing.T) {
 		}
 	}
 }
+
+// Values an inflated chart makes at install are not reported, unless the
+// build replaces them with committed ones.
+func TestInflatedChartGeneratedValues(t *testing.T) {
+	_, out := scan(t, repo+"/inflated-secrets", testOptions(t))
+	var got []string
+	for _, f := range out.Findings {
+		if f.Category == rule.Secrets {
+			got = append(got, f.Location.FieldPath+" "+fmt.Sprintf("%s:%d", f.Location.File, f.Location.Line))
+		}
+	}
+	want := []string{"stringData.admin-password " + repo + "/inflated-secrets/kustomization.yaml:9"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("secrets %v, want %v", got, want)
+	}
+}

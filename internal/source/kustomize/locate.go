@@ -19,16 +19,18 @@ import (
 
 // How a finding in built output is placed (best effort, in this order):
 //
-//  1. Objects from an inflated Helm chart are placed by the chart's own
-//     locator (template or values line).
-//  2. The kustomizations the build read, the root first (kustomize applies
+//  1. The kustomizations the build read, the root first (kustomize applies
 //     a kustomization's transformers after those of its bases, so the first
 //     that changes a field set it last): a patch aimed at the object (by
 //     kind and name) that sets the field, as a field of a strategic-merge
 //     patch or a JSON 6902 operation whose path covers it, in the patch
 //     file or the inline patch; images for an image, namespace for
 //     metadata.namespace, replicas for spec.replicas.
-//  3. The generator entry (and literal) for a generated ConfigMap or Secret.
+//  2. Objects from an inflated Helm chart are placed by the chart's own
+//     locator (template or values line).
+//  3. The generator entry for a generated ConfigMap or Secret, or the
+//     input that set the key: its literal, its line in an env file, the
+//     file it was read from.
 //  4. The field in the resource file the object came from (its origin
 //     annotation), the document matched by kind and name, list items
 //     matched by their name key when they have one. An absent field points
@@ -62,17 +64,17 @@ func (l *fileLocator) Locate(o *manifest.Object, path string, pos manifest.Posit
 		return manifest.Place{File: display}, true
 	}
 	info := loc.docs[l.file][o.Doc]
-	if res, ok := loc.b.charts[l.file]; ok {
-		if p, ok := loc.inHelm(res.Files, info, o, path); ok {
-			return p, true
-		}
-		return manifest.Place{File: display}, true
-	}
 	segs := splitPath(path)
 	for _, k := range loc.kusts {
 		if p, ok := loc.byKustomization(k, info, o, segs); ok {
 			return p, true
 		}
+	}
+	if res, ok := loc.b.charts[l.file]; ok {
+		if p, ok := loc.inHelm(res.Files, info, o, path); ok {
+			return p, true
+		}
+		return manifest.Place{File: display}, true
 	}
 	if info.origin != nil && info.origin.ConfiguredBy.Kind != "" && info.origin.Path == "" {
 		if p, ok := loc.byGenerator(l.file, info, segs); ok {
@@ -90,8 +92,24 @@ func (l *fileLocator) Locate(o *manifest.Object, path string, pos manifest.Posit
 
 // inHelm finds the object in a rendered chart's output and asks the chart.
 func (loc *locator) inHelm(files []source.File, info docInfo, o *manifest.Object, path string) (manifest.Place, bool) {
+	place, ok := manifest.Place{}, false
+	loc.helmObject(files, info, func(f source.File, ho *manifest.Object) {
+		pos := manifest.Position{Line: ho.Line(), Column: 1}
+		if path != "" {
+			pos, _ = ho.Pos(path)
+		}
+		place, ok = f.Origin.Locate(ho, path, pos)
+	})
+	return place, ok
+}
+
+// helmObject calls fn with the object of a rendered chart's output that
+// an object of the build came from, and the chart output file holding it.
+// The chart's objects are parsed once, and read under the lock.
+func (loc *locator) helmObject(files []source.File, info docInfo, fn func(source.File, *manifest.Object)) {
+	loc.mu.Lock()
+	defer loc.mu.Unlock()
 	for _, f := range files {
-		loc.mu.Lock()
 		mf := loc.helm[f.Path]
 		if mf == nil {
 			if loc.helm == nil {
@@ -100,19 +118,32 @@ func (loc *locator) inHelm(files []source.File, info docInfo, o *manifest.Object
 			mf = manifest.Parse(f.Path, f.Data, nil)
 			loc.helm[f.Path] = mf
 		}
-		loc.mu.Unlock()
 		for _, ho := range mf.Objects {
-			if ho.Kind != info.kind || !strings.Contains(info.name, ho.Name()) {
-				continue
+			if ho.Kind == info.kind && strings.Contains(info.name, ho.Name()) {
+				fn(f, ho)
+				return
 			}
-			pos := manifest.Position{Line: ho.Line(), Column: 1}
-			if path != "" {
-				pos, _ = ho.Pos(path)
-			}
-			return f.Origin.Locate(ho, path, pos)
 		}
 	}
-	return manifest.Place{}, false
+}
+
+// Generated reports whether a field of an object from an inflated Helm
+// chart is made anew at each render, as the chart's own locator tells,
+// unless the build changed the value the chart rendered (a patch that sets
+// a committed one).
+func (l *fileLocator) Generated(o *manifest.Object, path string) bool {
+	loc := l.loc
+	res, ok := loc.b.charts[l.file]
+	if !ok || o == nil || o.Doc < 0 || o.Doc >= len(loc.docs[l.file]) {
+		return false
+	}
+	generated := false
+	loc.helmObject(res.Files, loc.docs[l.file][o.Doc], func(f source.File, ho *manifest.Object) {
+		if g, ok := f.Origin.(manifest.InstallTimeValues); ok && manifest.SameNode(o.Node(path), ho.Node(path)) {
+			generated = g.Generated(ho, path)
+		}
+	})
+	return generated
 }
 
 // byKustomization places a field that a kustomization's patches, images,

@@ -1,0 +1,3 @@
+{{- define "generated.sessionSecret" -}}
+{{ randAscii 48 | b64enc }}
+{{- end -}}
