@@ -16,10 +16,15 @@ import (
 )
 
 // Limits bound what one chart may cost; zero fields take the defaults.
+// They bound what is read and what is kept, not what a template allocates
+// while it runs: Go cannot cap one goroutine's memory, and one call such as
+// `repeat` or `until` with a huge count ends the process with an
+// out-of-memory error. Scans of untrusted repositories belong in a
+// container or job with a memory limit.
 type Limits struct {
 	MaxChartSize int64 // all files of a chart directory together (default 100 MiB, Helm's own archive limit)
 	MaxFileSize  int64 // one file (default 5 MiB, Helm's own limit)
-	MaxOutput    int64 // all rendered output of one release (default 64 MiB)
+	MaxOutput    int64 // all rendered output of one release, checked once it is rendered (default 64 MiB)
 }
 
 func (l Limits) withDefaults() Limits {

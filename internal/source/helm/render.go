@@ -112,7 +112,8 @@ func Render(ctx context.Context, chartPath string, rel Release, opts Options) (*
 }
 
 // bounded runs fn with a deadline. Templates cannot be interrupted: on
-// timeout the render is abandoned and its result dropped.
+// timeout the render is abandoned and its result dropped, and its
+// goroutine runs on until the template ends or the process exits.
 func bounded(ctx context.Context, timeout time.Duration, fn func() error) error {
 	done := make(chan error, 1)
 	go func() {
