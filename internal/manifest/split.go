@@ -7,6 +7,8 @@ package manifest
 import (
 	"bytes"
 	"strings"
+
+	"github.com/bulwark-dev/bulwark/internal/bytesearch"
 )
 
 // span is one YAML document inside a file.
@@ -359,7 +361,7 @@ type listItem struct {
 // anchors, items without a readable header), and the caller parses.
 func splitList(data []byte) ([]listItem, bool) {
 	for _, marker := range []string{": &", "- &", ": *", "- *", "<<:", "\n? "} {
-		if bytes.Contains(data, []byte(marker)) {
+		if bytesearch.Contains(data, []byte(marker), strings.IndexAny(marker, "&*<?")) {
 			return nil, false
 		}
 	}

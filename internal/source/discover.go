@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/bulwark-dev/bulwark/internal/bytesearch"
 	"github.com/bulwark-dev/bulwark/internal/manifest"
 )
 
@@ -139,9 +140,9 @@ func (inv *Inventory) read(paths []string, opts Options) {
 					continue
 				}
 				for _, m := range appMarkers {
-					apps[i] = apps[i] || containsAt(data, m.group, m.rare)
+					apps[i] = apps[i] || bytesearch.Contains(data, m.group, m.rare)
 				}
-				cms[i] = containsAt(data, []byte("ConfigMap"), 6)
+				cms[i] = bytesearch.Contains(data, []byte("ConfigMap"), 6)
 				opts.Cache.put(paths[i], data)
 			}
 		}()
@@ -159,24 +160,6 @@ func (inv *Inventory) read(paths []string, opts Options) {
 			inv.ConfigMaps = append(inv.ConfigMaps, p)
 		}
 	}
-}
-
-// containsAt is bytes.Contains that looks for needle[k], a byte rare in
-// manifests, before comparing: a needle whose first letter is common makes
-// bytes.Contains stop at every occurrence of it.
-func containsAt(data, needle []byte, k int) bool {
-	for off := k; off < len(data); {
-		i := bytes.IndexByte(data[off:], needle[k])
-		if i < 0 {
-			return false
-		}
-		at := off + i - k
-		if at+len(needle) <= len(data) && bytes.Equal(data[at:at+len(needle)], needle) {
-			return true
-		}
-		off += i + 1
-	}
-	return false
 }
 
 // readAll reads a file of at most limit bytes in one allocation.

@@ -112,22 +112,3 @@ func TestPlanWalk(t *testing.T) {
 		t.Errorf("explain:\n%s", b.String())
 	}
 }
-
-func TestContainsAt(t *testing.T) {
-	for _, tt := range []struct {
-		data, needle string
-		k            int
-		want         bool
-	}{
-		{"apiVersion: argoproj.io/v1alpha1", "argoproj.io/", 7, true},
-		{"argoproj.io/", "argoproj.io/", 7, true},
-		{"argoproj.i", "argoproj.io/", 7, false},
-		{"xj argoproj.io/", "argoproj.io/", 7, true},
-		{"kind: ConfigMa", "ConfigMap", 6, false},
-		{"jjjj", "argoproj.io/", 7, false},
-	} {
-		if got := containsAt([]byte(tt.data), []byte(tt.needle), tt.k); got != tt.want {
-			t.Errorf("containsAt(%q, %q) = %v", tt.data, tt.needle, got)
-		}
-	}
-}

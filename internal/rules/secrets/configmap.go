@@ -9,6 +9,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/bulwark-dev/bulwark/internal/bytesearch"
 	"github.com/bulwark-dev/bulwark/internal/manifest"
 	"github.com/bulwark-dev/bulwark/internal/rule"
 	"github.com/bulwark-dev/bulwark/internal/secret"
@@ -105,8 +106,8 @@ func mayHoldCredential(data []byte) bool {
 // lower-case spelling, by far the commonest, is looked for first, so most
 // texts that hold a hint are never copied.
 func hasNameHint(data []byte) bool {
-	for _, h := range nameHints {
-		if bytes.Contains(data, []byte(h)) {
+	for i, h := range nameHints {
+		if bytesearch.Contains(data, []byte(h), hintRare[i]) {
 			return true
 		}
 	}
@@ -120,8 +121,8 @@ func hasNameHint(data []byte) bool {
 		lower = append(lower, c)
 	}
 	*buf = lower
-	for _, h := range nameHints {
-		if bytes.Contains(lower, []byte(h)) {
+	for i, h := range nameHints {
+		if bytesearch.Contains(lower, []byte(h), hintRare[i]) {
 			return true
 		}
 	}
