@@ -123,7 +123,7 @@ func buildPlan(ctx context.Context, g *globalOptions, opts *ScanOptions, co *sca
 	log.SetOutput(logWriter{g.logger()})
 	// Discovery reads the manifests first; the scan takes their bytes from
 	// the cache instead of reading them again.
-	walk.Cache = source.NewFileCache(discoveryCache)
+	walk.Cache, walk.Listing = source.NewFileCache(discoveryCache), source.NewListing()
 	inv, err := source.Discover(ctx, co.paths, walk)
 	if err != nil {
 		return nil, usageError("%v", err)

@@ -1,6 +1,11 @@
 package source
 
-import "sync"
+import (
+	"io/fs"
+	"path/filepath"
+	"strings"
+	"sync"
+)
 
 // FileCache holds the bytes discovery read so the scan that follows does not
 // read the same files again. Entries leave when taken, and a budget bounds
@@ -43,4 +48,67 @@ func (c *FileCache) take(path string) ([]byte, bool) {
 		c.budget += int64(len(data))
 	}
 	return data, ok
+}
+
+// entry is one step of a recorded directory walk.
+type entry struct {
+	rel string // relative to the root, in the platform's form; "." for the root
+	d   fs.DirEntry
+	err error
+}
+
+// Listing holds the directory walks discovery made, by root as given, so
+// the scan's walk of the same roots replays them instead of reading every
+// directory again.
+type Listing struct {
+	mu    sync.Mutex
+	walks map[string][]entry
+}
+
+// NewListing returns an empty listing.
+func NewListing() *Listing { return &Listing{walks: map[string][]entry{}} }
+
+func (l *Listing) put(root string, walk []entry) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.walks[root] = walk
+}
+
+func (l *Listing) get(root string) ([]entry, bool) {
+	if l == nil {
+		return nil, false
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	w, ok := l.walks[root]
+	return w, ok
+}
+
+// replay calls fn for each recorded entry as filepath.WalkDir would, path
+// being the root as given joined with the entry; a directory for which fn
+// returns fs.SkipDir has its entries skipped.
+func replay(root string, walk []entry, fn fs.WalkDirFunc) error {
+	skip := ""
+	for _, e := range walk {
+		if skip != "" && strings.HasPrefix(e.rel, skip) {
+			continue
+		}
+		path := root
+		if e.rel != "." {
+			path = filepath.Join(root, e.rel)
+		}
+		err := fn(path, e.d, e.err)
+		switch {
+		case err == fs.SkipDir && e.d != nil && e.d.IsDir():
+			if e.rel == "." {
+				return nil
+			}
+			skip = e.rel + string(filepath.Separator)
+		case err == fs.SkipDir || err == fs.SkipAll:
+			return nil
+		case err != nil:
+			return err
+		}
+	}
+	return nil
 }

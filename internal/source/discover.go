@@ -68,9 +68,22 @@ func Discover(ctx context.Context, roots []string, opts Options) (*Inventory, er
 			}
 			continue
 		}
+		// The walk is recorded for the scan's walk of the same root, which
+		// replays it instead of listing every directory again; a root that is
+		// a symbolic link is walked as the scan walks it, so not recorded.
+		var listing []entry
+		record := false
+		if li, err := os.Lstat(root); err == nil && li.IsDir() && opts.Listing != nil {
+			record = true
+		}
+		chart := "" // the chart directory being walked: its files are the chart's
 		err = filepath.WalkDir(abs, func(path string, d fs.DirEntry, err error) error {
 			if ctxErr := ctx.Err(); ctxErr != nil {
 				return ctxErr
+			}
+			rel, _ := filepath.Rel(abs, path)
+			if record {
+				listing = append(listing, entry{rel: rel, d: d, err: err})
 			}
 			if err != nil {
 				if d != nil && d.IsDir() {
@@ -78,19 +91,24 @@ func Discover(ctx context.Context, roots []string, opts Options) (*Inventory, er
 				}
 				return nil
 			}
-			rel, _ := filepath.Rel(abs, path)
 			rel = filepath.ToSlash(rel)
+			if chart != "" && !strings.HasPrefix(path, chart) {
+				chart = ""
+			}
 			if d.IsDir() {
 				if path != abs && (d.Name() == ".git" || excluded(rel+"/", d.Name(), opts.Exclude)) {
 					return fs.SkipDir
 				}
-				if isFile(filepath.Join(path, "Chart.yaml")) {
+				if chart == "" && isFile(filepath.Join(path, "Chart.yaml")) {
 					inv.Charts = append(inv.Charts, path)
-					return fs.SkipDir // templates and subcharts are the chart's
+					chart = path + string(filepath.Separator) // templates and subcharts are the chart's
+					if !record {
+						return fs.SkipDir
+					}
 				}
 				return nil
 			}
-			if excluded(rel, d.Name(), opts.Exclude) || !d.Type().IsRegular() {
+			if chart != "" || excluded(rel, d.Name(), opts.Exclude) || !d.Type().IsRegular() {
 				return nil
 			}
 			if kustomizationNames[d.Name()] && !fluxObject(path) {
@@ -103,6 +121,9 @@ func Discover(ctx context.Context, roots []string, opts Options) (*Inventory, er
 		})
 		if err != nil {
 			return nil, err
+		}
+		if record {
+			opts.Listing.put(root, listing)
 		}
 	}
 	inv.read(manifests, opts)

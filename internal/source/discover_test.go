@@ -3,6 +3,7 @@ package source
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -110,5 +111,58 @@ func TestPlanWalk(t *testing.T) {
 	plan.Explain(&b)
 	if !strings.Contains(b.String(), "Discovered 2 render unit(s)") || !strings.Contains(b.String(), "not scanned") {
 		t.Errorf("explain:\n%s", b.String())
+	}
+}
+
+// The scan's walk replays what discovery recorded: the same files, errors
+// and order as walking the directories again, and the same inventory.
+func TestListingReplay(t *testing.T) {
+	root := tree(t, map[string]string{
+		"charts/web/Chart.yaml":            "name: web\n",
+		"charts/web/templates/x.yaml":      "{{ .Values.x }}\n",
+		"charts/web/charts/sub/Chart.yaml": "name: sub\n",
+		"apps/app.yaml":                    "apiVersion: argoproj.io/v1alpha1\nkind: Application\n",
+		"apps/.git/config.yaml":            "x: 1\n",
+		"skip/me.yaml":                     "a: 1\n",
+		"overlay/kustomization.yaml":       "resources: [d.yaml]\n",
+		"overlay/d.yaml":                   "apiVersion: v1\nkind: Pod\n",
+		".github/workflows/ci.yml":         "on: push\n",
+		"notes.txt":                        "hello\n",
+	})
+	if err := os.Symlink("/etc/hostname", filepath.Join(root, "apps", "out.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{Exclude: []string{"skip/"}, Want: func(p string) bool { return strings.HasSuffix(p, ".yml") || strings.HasSuffix(p, ".yaml") }}
+	walk := func(o Options) []string {
+		var got []string
+		if err := Walk(context.Background(), []string{root}, o, func(f File) {
+			f, ok := f.Load()
+			if ok {
+				got = append(got, fmt.Sprintf("%s err=%v manifest=%v", strings.TrimPrefix(f.Path, root), f.Err, f.Manifest))
+			}
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	plain, err := Discover(context.Background(), []string{root}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := walk(opts)
+	recorded := opts
+	recorded.Listing = NewListing()
+	inv, err := Discover(context.Background(), []string{root}, recorded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := recorded.Listing.get(root); !ok {
+		t.Fatal("discovery recorded no walk")
+	}
+	if got := walk(recorded); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("replayed walk:\n%s\nwalking again:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if fmt.Sprint(inv.Charts, inv.Kustomizations, inv.Apps, inv.ConfigMaps, inv.Archives) != fmt.Sprint(plain.Charts, plain.Kustomizations, plain.Apps, plain.ConfigMaps, plain.Archives) {
+		t.Errorf("recording changed the inventory: %+v, want %+v", inv, plain)
 	}
 }

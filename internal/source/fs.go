@@ -48,6 +48,9 @@ type Options struct {
 	// Cache, when set, holds bytes that discovery read already; directory
 	// walks take them from it instead of reading the files again.
 	Cache *FileCache
+	// Listing, when set, holds the directory walks discovery recorded;
+	// directory walks of the same roots replay them.
+	Listing *Listing
 }
 
 // File is one input: its contents, or the reason it could not be read.
@@ -123,7 +126,11 @@ func walkDir(ctx context.Context, root string, opts Options, fn func(File)) erro
 	if real, err := filepath.EvalSymlinks(absRoot); err == nil {
 		absRoot = real
 	}
-	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+	walk := func(fn fs.WalkDirFunc) error { return filepath.WalkDir(root, fn) }
+	if recorded, ok := opts.Listing.get(root); ok {
+		walk = func(fn fs.WalkDirFunc) error { return replay(root, recorded, fn) }
+	}
+	return walk(func(path string, d fs.DirEntry, err error) error {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return ctxErr
 		}
