@@ -1,6 +1,8 @@
 package report
 
 import (
+	"bytes"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 
@@ -10,12 +12,11 @@ import (
 // appendFinding writes a finding exactly as encoding/json indents it at a
 // four-space prefix. Reports hold tens of thousands of findings, and the
 // reflective encoder with its second indenting pass was a tenth of a scan.
-func appendFinding(b []byte, f *rule.Finding) []byte {
+// Members that come from the rule (its names, remediation and references)
+// are encoded once per rule and copied when c is given.
+func appendFinding(b []byte, f *rule.Finding, c *ruleText) []byte {
 	o := object{b: b, indent: "\n      "}
-	o.str("id", f.ID)
-	o.str("name", f.Name)
-	o.str("title", f.Title)
-	o.str("category", string(f.Category))
+	c.head(&o, f)
 	o.str("severity", f.Severity.String())
 	o.str("action", string(f.Action))
 	o.str("message", f.Message)
@@ -45,8 +46,7 @@ func appendFinding(b []byte, f *rule.Finding) []byte {
 	}
 	o.strOmit("evidence", f.Evidence)
 	o.str("fingerprint", f.Fingerprint)
-	o.str("remediation", f.Remediation)
-	o.list("references", f.References)
+	c.tail(&o, f)
 	if p := f.PSS; p != nil {
 		in := o.open("pss")
 		in.str("level", p.Level)
@@ -75,6 +75,72 @@ func appendFinding(b []byte, f *rule.Finding) []byte {
 		o.b = in.close()
 	}
 	return o.close()
+}
+
+// ruleText keeps, per rule ID, the encoded members a finding takes from its
+// rule, with the strings they were encoded from: a finding whose strings
+// differ (an overridden title) is encoded afresh. A nil *ruleText encodes
+// every finding afresh. Not safe for concurrent use.
+type ruleText struct {
+	heads, tails map[string]encoded
+}
+
+type encoded struct {
+	from []string
+	refs []string
+	b    []byte
+}
+
+func newRuleText() *ruleText {
+	return &ruleText{heads: map[string]encoded{}, tails: map[string]encoded{}}
+}
+
+// head writes id, name, title and category.
+func (c *ruleText) head(o *object, f *rule.Finding) {
+	from := []string{f.ID, f.Name, f.Title, string(f.Category)}
+	write := func(o *object) {
+		o.str("id", f.ID)
+		o.str("name", f.Name)
+		o.str("title", f.Title)
+		o.str("category", string(f.Category))
+	}
+	if c == nil {
+		write(o)
+		return
+	}
+	c.cached(c.heads, o, from, nil, write)
+}
+
+// tail writes remediation and references.
+func (c *ruleText) tail(o *object, f *rule.Finding) {
+	write := func(o *object) {
+		o.str("remediation", f.Remediation)
+		o.list("references", f.References)
+	}
+	if c == nil {
+		write(o)
+		return
+	}
+	c.cached(c.tails, o, []string{f.ID, f.Remediation}, f.References, write)
+}
+
+func (c *ruleText) cached(m map[string]encoded, o *object, from, refs []string, write func(*object)) {
+	e, ok := m[from[0]]
+	if ok && slices.Equal(e.from, from) && slices.Equal(e.refs, refs) && (e.refs == nil) == (refs == nil) {
+		if o.n == 0 {
+			o.b = append(o.b, '{')
+		} else {
+			o.b = append(o.b, ',')
+		}
+		o.b = append(o.b, e.b...)
+		o.n++ // at least one member was written
+		return
+	}
+	start := len(o.b)
+	write(o)
+	// Keep what follows the first member's separator ('{' or ','), which
+	// depends on what came before.
+	m[from[0]] = encoded{from: from, refs: refs, b: bytes.Clone(o.b[start+1:])}
 }
 
 // object writes the members of one JSON object; indent is the newline and

@@ -33,14 +33,25 @@ func TestAppendFindingMatchesEncodingJSON(t *testing.T) {
 			Remediation: string([]byte{0xe2, 0x80}), // truncated UTF-8
 		}},
 	}
-	for _, tt := range tests {
+	// A shared cache sees every finding twice, and findings that share a
+	// rule ID but not its text (the last two): it must never change bytes.
+	shared := newRuleText()
+	same := tests[1].f
+	same.Title, same.References = "Another title", []string{"https://c"}
+	tests = append(tests, struct {
+		name string
+		f    rule.Finding
+	}{"same rule, other text", same})
+	for _, tt := range append(tests, tests...) {
 		t.Run(tt.name, func(t *testing.T) {
 			want, err := marshal(&tt.f, "    ")
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := appendFinding(nil, &tt.f); string(got) != string(want) {
-				t.Errorf("got\n%s\nwant\n%s", got, want)
+			for _, c := range []*ruleText{nil, shared} {
+				if got := appendFinding(nil, &tt.f, c); string(got) != string(want) {
+					t.Errorf("cache %v: got\n%s\nwant\n%s", c != nil, got, want)
+				}
 			}
 		})
 	}

@@ -24,12 +24,12 @@ func WriteJSON(w io.Writer, r *Report) error {
 		return err
 	}
 	bw.Write(bytes.TrimRight(b[:len(b)-1], "\n")) // drop the closing brace
-	writeArray(bw, "findings", len(r.Findings), func(b []byte, i int) []byte { return appendFinding(b, &r.Findings[i]) })
+	writeArray(bw, "findings", len(r.Findings), func(b []byte, i int, c *ruleText) []byte { return appendFinding(b, &r.Findings[i], c) })
 	errs := r.Errors
 	if errs == nil {
 		errs = []manifest.Error{}
 	}
-	writeArray(bw, "errors", len(errs), func(b []byte, i int) []byte {
+	writeArray(bw, "errors", len(errs), func(b []byte, i int, _ *ruleText) []byte {
 		e, err := marshal(&errs[i], "    ")
 		if err != nil {
 			e = []byte(`null`)
@@ -40,7 +40,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 	return bw.Flush()
 }
 
-func writeArray(bw *bufio.Writer, name string, n int, item func([]byte, int) []byte) {
+func writeArray(bw *bufio.Writer, name string, n int, item func([]byte, int, *ruleText) []byte) {
 	bw.WriteString(",\n  \"" + name + "\": [")
 	if n == 0 {
 		bw.WriteString("]")
@@ -54,7 +54,7 @@ func writeArray(bw *bufio.Writer, name string, n int, item func([]byte, int) []b
 
 // encodeChunks encodes items in chunks, a worker per CPU, and yields the
 // chunks in order; at most a few chunks wait in memory at once.
-func encodeChunks(n int, item func([]byte, int) []byte) <-chan []byte {
+func encodeChunks(n int, item func([]byte, int, *ruleText) []byte) <-chan []byte {
 	const size = 256
 	workers := runtime.GOMAXPROCS(0)
 	slots := make(chan chan []byte, workers)
@@ -66,12 +66,13 @@ func encodeChunks(n int, item func([]byte, int) []byte) <-chan []byte {
 			slots <- slot // blocks while the writer is workers chunks behind
 			go func(from, to int) {
 				var buf []byte
+				c := newRuleText() // one per chunk: chunks are encoded in parallel
 				for i := from; i < to; i++ {
 					if i > 0 {
 						buf = append(buf, ',')
 					}
 					buf = append(buf, "\n    "...)
-					buf = item(buf, i)
+					buf = item(buf, i, c)
 				}
 				slot <- buf
 			}(from, min(from+size, n))
