@@ -163,6 +163,7 @@ func buildPlan(ctx context.Context, g *globalOptions, opts *ScanOptions, co *sca
 	restore := captureStderr(g.logger())
 	plan = gitops.Plan(ctx, co.paths, inv, gitops.Settings{
 		Root: root, RepoURLs: urls, Config: cfg, Helm: rel, HelmGiven: given, Options: walk,
+		HelmRenderer: g.streams.HelmRenderer,
 	})
 	restore()
 	if r.Explain {

@@ -8,14 +8,21 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/bulwark-dev/bulwark/internal/source/helm"
 )
 
-// Streams are the command's standard streams; tests replace them with buffers.
+// Streams are the command's standard streams and what else the process
+// lends it; tests replace the streams with buffers.
 type Streams struct {
 	In       io.Reader
 	Out      io.Writer
 	ErrOut   io.Writer
 	Terminal bool // Out is a terminal: colours and progress are allowed
+	// HelmRenderer renders charts; the bulwark binary sets a pool of
+	// memory-capped child processes of itself. Nil renders in-process:
+	// a test binary cannot serve as the child.
+	HelmRenderer helm.Renderer
 }
 
 // OSStreams returns the process's streams.

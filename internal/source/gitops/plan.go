@@ -39,6 +39,8 @@ type Settings struct {
 	Helm      helm.Release
 	HelmGiven bool
 	Timeout   time.Duration
+	// HelmRenderer renders charts, those of overlays too (nil: in-process).
+	HelmRenderer helm.Renderer
 	// Options are the scan's; Display names files in reports.
 	Options source.Options
 }
@@ -312,6 +314,7 @@ func (p *planner) target(rel string) (string, error) {
 func (p *planner) kustomizeUnit(kind, dir string, opts kustomize.Options, app *manifest.App, label string, after func(*source.Unit)) {
 	u := &source.Unit{Kind: kind, Path: dir, Label: label, App: app}
 	opts.Root, opts.Display, opts.Chain, opts.Timeout = p.s.Root, p.display, appChain(app), p.s.Timeout
+	opts.HelmRenderer = p.s.HelmRenderer
 	opts.KubeVersion, opts.APIVersions = p.kubeVersion(), p.apiVersions(nil)
 	p.later(u, func() {
 		res, err := kustomize.Build(p.ctx, dir, opts)
@@ -351,7 +354,7 @@ func (p *planner) helmUnit(kind, chart string, rel helm.Release, app *manifest.A
 		u.Claims = chartClaims(chart)
 	}
 	p.later(u, func() {
-		res, err := helm.Render(p.ctx, chart, rel, helm.Options{Root: p.s.Root, Display: p.display, Chain: appChain(app), Timeout: p.s.Timeout})
+		res, err := helm.Render(p.ctx, chart, rel, helm.Options{Root: p.s.Root, Display: p.display, Chain: appChain(app), Timeout: p.s.Timeout, Renderer: p.s.HelmRenderer})
 		if err != nil {
 			u.Err = fmt.Errorf("rendering chart %s: %w", p.display(chart), err)
 			var placed *manifest.Error

@@ -41,9 +41,9 @@ func (t *trace) againNode(name string, o *manifest.Object, path string) *yaml.No
 	a := &t.again
 	a.once.Do(func() {
 		var out map[string]string
-		err := bounded(context.Background(), t.rel.opts.Timeout, func() error {
+		err := bounded(context.Background(), t.rel.opts.Timeout, func(ctx context.Context) error {
 			var err error
-			out, err = t.rel.render(againPass)
+			out, err = t.rel.render(ctx, againPass)
 			return err
 		})
 		if err == nil {

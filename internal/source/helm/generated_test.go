@@ -1,6 +1,7 @@
 package helm
 
 import (
+	"context"
 	"reflect"
 	"strings"
 	"testing"
@@ -60,7 +61,7 @@ func TestSecondRenderOfDeterministicChart(t *testing.T) {
 	for _, dir := range []string{app, "testdata/charts/certs"} {
 		res := render(t, dir, Release{Values: []Layer{{Kind: Set, Expr: "replicaCount=2"}}})
 		loc := res.Files[0].Origin.(*locator)
-		again, err := loc.trace.rel.render(againPass)
+		again, err := loc.trace.rel.render(context.Background(), againPass)
 		if err != nil {
 			t.Fatal(err)
 		}

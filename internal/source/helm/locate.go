@@ -66,9 +66,9 @@ func (t *trace) load() {
 		t.costly = costlyDefines(t.rel.ch)
 		t.chart = t.mark(t.rel.ch)
 		marked := map[string]string{}
-		err := bounded(context.Background(), t.rel.opts.Timeout, func() error {
+		err := bounded(context.Background(), t.rel.opts.Timeout, func(ctx context.Context) error {
 			var err error
-			marked, err = t.rel.render(markedPass)
+			marked, err = t.rel.render(ctx, markedPass)
 			return err
 		})
 		t.marks = map[string][][]mark{}

@@ -54,6 +54,23 @@ type Options struct {
 	Chain   []string            // the render chain so far (an app, a value set)
 	Timeout time.Duration
 	Limits  Limits
+	// Renderer runs the template engine; nil renders in-process, where
+	// the memory a template allocates is not bounded (see Limits).
+	Renderer Renderer
+}
+
+// Renderer renders a loaded chart with its render values, as the Helm
+// engine does: the sandbox package's Pool renders in a memory-capped child
+// process. It stops when ctx ends.
+type Renderer interface {
+	Render(ctx context.Context, ch *chart.Chart, top chartutil.Values) (map[string]string, error)
+}
+
+// inProcess renders in this process.
+type inProcess struct{}
+
+func (inProcess) Render(_ context.Context, ch *chart.Chart, top chartutil.Values) (map[string]string, error) {
+	return engine.Engine{}.Render(ch, top)
 }
 
 // Result is a rendered release.
@@ -69,6 +86,9 @@ func Render(ctx context.Context, chartPath string, rel Release, opts Options) (*
 	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout
+	}
+	if opts.Renderer == nil {
+		opts.Renderer = inProcess{}
 	}
 	lim := opts.Limits.withDefaults()
 	ch, pl, err := loadChart(chartPath, opts.Root, lim)
@@ -100,9 +120,9 @@ func Render(ctx context.Context, chartPath string, rel Release, opts Options) (*
 	}
 	r := &release{ch: ch, place: pl, rel: rel, caps: caps, layers: layers, opts: opts, lim: lim}
 	var out map[string]string
-	err = bounded(ctx, opts.Timeout, func() error {
+	err = bounded(ctx, opts.Timeout, func(ctx context.Context) error {
 		var err error
-		out, err = r.render(firstPass)
+		out, err = r.render(ctx, firstPass)
 		return err
 	})
 	if err != nil {
@@ -111,10 +131,14 @@ func Render(ctx context.Context, chartPath string, rel Release, opts Options) (*
 	return r.files(out), nil
 }
 
-// bounded runs fn with a deadline. Templates cannot be interrupted: on
-// timeout the render is abandoned and its result dropped, and its
-// goroutine runs on until the template ends or the process exits.
-func bounded(ctx context.Context, timeout time.Duration, fn func() error) error {
+// bounded runs fn with a deadline. A template rendering in-process cannot
+// be interrupted: on timeout the render is abandoned and its result
+// dropped, and its goroutine runs on until the template ends or the
+// process exits. The context fn gets ends on return, which stops a render
+// in a child process.
+func bounded(ctx context.Context, timeout time.Duration, fn func(context.Context) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	done := make(chan error, 1)
 	go func() {
 		defer func() {
@@ -122,7 +146,7 @@ func bounded(ctx context.Context, timeout time.Duration, fn func() error) error 
 				done <- fmt.Errorf("rendering failed: %v", p)
 			}
 		}()
-		done <- fn()
+		done <- fn(ctx)
 	}()
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
@@ -160,7 +184,7 @@ const (
 // render merges the values and renders every template, with markers in the
 // marked pass. It works on a copy of the values, so it can run again; later
 // passes render the chart as the first pass processed it.
-func (r *release) render(p pass) (map[string]string, error) {
+func (r *release) render(ctx context.Context, p pass) (map[string]string, error) {
 	marked := p == markedPass
 	vals, err := merge(r.layers)
 	if err != nil {
@@ -186,7 +210,7 @@ func (r *release) render(p pass) (map[string]string, error) {
 	if marked {
 		ch = r.trace.chart
 	}
-	out, err := engine.Engine{}.Render(ch, top)
+	out, err := r.opts.Renderer.Render(ctx, ch, top)
 	if err != nil {
 		return nil, err
 	}

@@ -35,6 +35,8 @@ type Options struct {
 	Display func(string) string // the path reports show for a file on disk
 	Chain   []string            // the render chain so far (an app)
 	Timeout time.Duration
+	// HelmRenderer renders the charts of helmCharts (nil: in-process).
+	HelmRenderer helm.Renderer
 	// Edits change the root kustomization before the build, as Argo CD
 	// (spec.source.kustomize) and Flux (Kustomization spec) do: scalars
 	// (namespace, namePrefix) replace, lists (images, patches, components)
@@ -341,7 +343,7 @@ func (b *build) inflate(path string, m, charts *yaml.Node) error {
 			}
 			rel.Values = append(rel.Values, helm.FileLayer(f))
 		}
-		res, err := helm.Render(b.ctx, chartDir, rel, helm.Options{Root: b.opts.Root, Display: b.opts.Display, Timeout: b.opts.Timeout})
+		res, err := helm.Render(b.ctx, chartDir, rel, helm.Options{Root: b.opts.Root, Display: b.opts.Display, Timeout: b.opts.Timeout, Renderer: b.opts.HelmRenderer})
 		if err != nil {
 			return fmt.Errorf("%s: helm chart %s: %w", b.opts.Display(path), hc.Name, err)
 		}
