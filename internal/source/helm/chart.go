@@ -17,10 +17,10 @@ import (
 
 // Limits bound what one chart may cost; zero fields take the defaults.
 // They bound what is read and what is kept, not what a template allocates
-// while it runs: Go cannot cap one goroutine's memory, and one call such as
-// `repeat` or `until` with a huge count ends the process with an
-// out-of-memory error. Scans of untrusted repositories belong in a
-// container or job with a memory limit.
+// while it runs: Go cannot cap one goroutine's memory, and in-process one
+// call such as `repeat` or `until` with a huge count ends the process with
+// an out-of-memory error. Options.Renderer bounds that memory by rendering
+// in a capped child process (see the sandbox package).
 type Limits struct {
 	MaxChartSize int64 // all files of a chart directory together (default 100 MiB, Helm's own archive limit)
 	MaxFileSize  int64 // one file (default 5 MiB, Helm's own limit)
