@@ -79,7 +79,8 @@ type parser struct {
 	lines  []line
 	i      int // current line
 	failed bool
-	slab   []yaml.Node
+	slab   []yaml.Node // nodes are cut from blocks, not allocated one by one
+	nodes  int
 }
 
 func (p *parser) splitLines() {
@@ -118,8 +119,15 @@ func (p *parser) skipBlank() {
 
 func (p *parser) node(kind yaml.Kind, tag, value string, ln, col int) *yaml.Node {
 	if len(p.slab) == 0 {
-		p.slab = make([]yaml.Node, 64)
+		// A line holds a node or two: size the first block by the
+		// document, later ones small.
+		n := 64
+		if p.nodes == 0 {
+			n = min(len(p.lines)+2, 256)
+		}
+		p.slab = make([]yaml.Node, n)
 	}
+	p.nodes++
 	n := &p.slab[0]
 	p.slab = p.slab[1:]
 	n.Kind, n.Tag, n.Value, n.Line, n.Column = kind, tag, value, ln, col
@@ -612,6 +620,12 @@ func plainStart(s string) bool {
 
 // plainTag resolves a plain scalar's tag the way yaml.v3 does, by asking it.
 func plainTag(v string) string {
+	// yaml.v3 reads as a string, without further look, a plain scalar
+	// whose first letter cannot start a number, boolean, null or special
+	// float; only the others need its resolver.
+	if c := v[0] | 0x20; c >= 'a' && c <= 'z' && !strings.ContainsRune("ynftoYNFTO", rune(v[0])) {
+		return "!!str"
+	}
 	n := yaml.Node{Kind: yaml.ScalarNode, Value: v}
 	return n.ShortTag()
 }
