@@ -203,14 +203,12 @@ func (p *parser) key(l line, off int) (*yaml.Node, int) {
 	if s == "" {
 		return nil, 0
 	}
-	if len(s) > 1000 {
-		s = s[:1000] // YAML limits simple keys to 1024 characters
-	}
+
 	col := p.column(l, off)
 	switch s[0] {
 	case '"', '\'':
 		v, n, style, ok := quoted(s)
-		if !ok {
+		if !ok || n > 1000 {
 			return nil, 0
 		}
 		rest := strings.TrimLeft(s[n:], " ")
@@ -242,8 +240,8 @@ func (p *parser) key(l line, off int) (*yaml.Node, int) {
 			break
 		}
 	}
-	if colon <= 0 {
-		return nil, 0
+	if colon <= 0 || colon > 1000 {
+		return nil, 0 // YAML limits simple keys to 1024 characters
 	}
 	v := strings.TrimRight(s[:colon], " ")
 	if v == "<<" || v == "" {
