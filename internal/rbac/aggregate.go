@@ -99,7 +99,7 @@ func (a aggregator) collect(roles []*Role) []*Rule {
 				if src.Aggregation != nil {
 					through = append([]*Role{src}, rule.Through...)
 				}
-				out = append(out, &Rule{PolicyRule: rule.PolicyRule, Index: rule.Index, Origin: rule.Origin, Through: through, key: key})
+				out = append(out, &Rule{PolicyRule: rule.PolicyRule, Index: rule.Index, Origin: rule.Origin, Through: through, key: key, caps: rule.caps})
 			}
 		}
 	}

@@ -177,49 +177,49 @@ func (g *Graph) edgesOf(s Subject, grants []*Grant) []edge {
 		e.add(EdgeSystemMasters, ids.admin, -1)
 	}
 	for _, gr := range grants {
-		r := &gr.Rule.PolicyRule
+		c := gr.Rule.caps
 		ns, cluster := gr.Namespace, gr.Namespace == ""
-		if cluster && isAdminRule(r) {
+		if cluster && c.has(capAdmin) {
 			e.add(EdgeHoldsClusterAdmin, ids.admin, -1, gr)
 		}
-		if anyVerb(r, res("", "", "secrets", "", ""), false, "list", "watch", "get") {
+		if c.has(capReadSecrets) {
 			if cluster {
 				e.add(EdgeReadSecrets, ids.admin, -1, gr)
 			} else {
 				e.add(EdgeReadSecrets, -1, ids.poolFor(ids.allPool, ns), gr)
 			}
 		}
-		if cluster && anyVerb(r, res("", "", "nodes", "proxy", ""), true, "get", "create") {
+		if cluster && c.has(capNodesProxy) {
 			e.add(EdgeNodesProxy, ids.admin, -1, gr)
 		}
-		if cluster && (anyVerb(r, res("", "admissionregistration.k8s.io", "mutatingwebhookconfigurations", "", ""), true, "update", "patch") ||
-			anyVerb(r, res("", "admissionregistration.k8s.io", "validatingwebhookconfigurations", "", ""), true, "update", "patch") ||
-			anyVerb(r, res("", "admissionregistration.k8s.io", "mutatingwebhookconfigurations", "", ""), false, "create") ||
-			anyVerb(r, res("", "admissionregistration.k8s.io", "validatingwebhookconfigurations", "", ""), false, "create")) {
+		if cluster && c.has(capWebhook) {
 			e.add(EdgeAdmissionWebhook, ids.admin, -1, gr)
 		}
-		g.namedEdges(e, gr, EdgeTokenRequest, res("create", "", "serviceaccounts", "token", ""))
-		g.namedEdges(e, gr, EdgeImpersonate, res("impersonate", "", "serviceaccounts", "", ""))
+		g.namedEdges(e, gr, EdgeTokenRequest, c.has(capTokenAll), c.has(capTokenSome))
+		g.namedEdges(e, gr, EdgeImpersonate, c.has(capImpersonateSAAll), c.has(capImpersonateSASome))
 		if cluster {
 			g.impersonateUsersGroups(e, gr)
 		}
-		if Allows(r, res("create", "", "pods", "", "")) {
+		if c.has(capCreatePods) {
 			e.add(EdgeCreatePods, -1, ids.poolFor(ids.allPool, ns), gr)
 		}
-		if writesWorkloads(r) {
+		if c.has(capWriteWorkloads) {
 			e.add(EdgeWriteWorkloads, -1, ids.poolFor(ids.allPool, ns), gr)
 		}
+		if c&(capExec|capAttach|capEphemeral|capUpdatePods) == 0 {
+			continue
+		}
 		run := ids.poolFor(ids.runPool, ns)
-		if Allows(r, res("create", "", "pods", "exec", "")) {
+		if c.has(capExec) {
 			e.add(EdgePodExec, -1, run, gr)
 		}
-		if Allows(r, res("create", "", "pods", "attach", "")) {
+		if c.has(capAttach) {
 			e.add(EdgePodAttach, -1, run, gr)
 		}
-		if anyVerb(r, res("", "", "pods", "ephemeralcontainers", ""), false, "update", "patch") {
+		if c.has(capEphemeral) {
 			e.add(EdgeEphemeral, -1, run, gr)
 		}
-		if anyVerb(r, res("", "", "pods", "", ""), false, "update", "patch") {
+		if c.has(capUpdatePods) {
 			e.add(EdgeUpdatePods, -1, run, gr)
 		}
 	}
@@ -231,15 +231,14 @@ func (g *Graph) edgesOf(s Subject, grants []*Grant) []edge {
 
 // namedEdges adds edges for a per-ServiceAccount permission (TokenRequest,
 // impersonation): to the namespace's pool when the rule names no
-// ServiceAccount, otherwise to each named one that exists.
-func (g *Graph) namedEdges(e *edgeSet, gr *Grant, kind EdgeKind, req Request) {
-	r := &gr.Rule.PolicyRule
-	if Allows(r, req) {
+// ServiceAccount (all), otherwise to each named one that exists (some).
+func (g *Graph) namedEdges(e *edgeSet, gr *Grant, kind EdgeKind, all, some bool) {
+	if all {
 		e.add(kind, -1, e.ids.poolFor(e.ids.allPool, gr.Namespace), gr)
 		return
 	}
-	if allowsSomeName(r, req) {
-		for _, i := range e.ids.serviceAccountsNamed(gr.Namespace, r.ResourceNames) {
+	if some {
+		for _, i := range e.ids.serviceAccountsNamed(gr.Namespace, gr.Rule.ResourceNames) {
 			e.add(kind, i, -1, gr)
 		}
 	}
@@ -250,21 +249,21 @@ func (g *Graph) namedEdges(e *edgeSet, gr *Grant, kind EdgeKind, req Request) {
 // identities. Impersonating a ServiceAccount's username is authorized
 // against serviceaccounts, not users, so users rules never reach one.
 func (g *Graph) impersonateUsersGroups(e *edgeSet, gr *Grant) {
-	r := &gr.Rule.PolicyRule
+	r, c := &gr.Rule.PolicyRule, gr.Rule.caps
 	ids := e.ids
-	if Allows(r, res("impersonate", "", "groups", "", "")) {
+	if c.has(capImpersonateGroupsAll) {
 		e.add(EdgeImpersonate, ids.admin, -1, gr)
-	} else if allowsSomeName(r, res("impersonate", "", "groups", "", "")) {
+	} else if c.has(capImpersonateGroupsSome) {
 		for _, name := range r.ResourceNames {
 			if i, ok := ids.index[GroupSubject(name)]; ok {
 				e.add(EdgeImpersonate, i, -1, gr)
 			}
 		}
 	}
-	if !allowsSomeName(r, res("impersonate", "", "users", "", "")) {
+	if !c.has(capImpersonateUsersSome) {
 		return
 	}
-	all := Allows(r, res("impersonate", "", "users", "", ""))
+	all := c.has(capImpersonateUsersAll)
 	for i, s := range ids.nodes[:ids.admin] {
 		if s.Kind == UserKind && (all || contains(r.ResourceNames, s.Name)) {
 			e.add(EdgeImpersonate, i, -1, gr)
@@ -275,26 +274,19 @@ func (g *Graph) impersonateUsersGroups(e *edgeSet, gr *Grant) {
 // csrEdge needs three cluster-wide permissions, possibly from different
 // grants: create a CSR, approve it, and approve for a client signer.
 func csrEdge(e *edgeSet, grants []*Grant) {
-	create := first(grants, true, func(r *rbacv1.PolicyRule) bool {
-		return Allows(r, res("create", "certificates.k8s.io", "certificatesigningrequests", "", ""))
-	})
-	approval := first(grants, true, func(r *rbacv1.PolicyRule) bool {
-		return anyVerb(r, res("", "certificates.k8s.io", "certificatesigningrequests", "approval", ""), true, "update", "patch")
-	})
-	signer := first(grants, true, func(r *rbacv1.PolicyRule) bool {
-		return Allows(r, res("approve", "certificates.k8s.io", "signers", "", "kubernetes.io/kube-apiserver-client")) ||
-			Allows(r, res("approve", "certificates.k8s.io", "signers", "", "kubernetes.io/*"))
-	})
+	create := first(grants, true, capCSRCreate)
+	approval := first(grants, true, capCSRApproval)
+	signer := first(grants, true, capCSRSigner)
 	if create != nil && approval != nil && signer != nil {
 		e.add(EdgeCSR, e.ids.admin, -1, create, approval, signer)
 	}
 }
 
-// first returns the first grant whose rule satisfies pred, among
+// first returns the first grant whose rule has the capability, among
 // cluster-wide grants only when clusterOnly.
-func first(grants []*Grant, clusterOnly bool, pred func(*rbacv1.PolicyRule) bool) *Grant {
+func first(grants []*Grant, clusterOnly bool, bit caps) *Grant {
 	for _, gr := range grants {
-		if (!clusterOnly || gr.Namespace == "") && pred(&gr.Rule.PolicyRule) {
+		if (!clusterOnly || gr.Namespace == "") && gr.Rule.caps.has(bit) {
 			return gr
 		}
 	}

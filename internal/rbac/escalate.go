@@ -26,14 +26,14 @@ import (
 func (g *Graph) bindEdges(e *edgeSet, grants []*Grant) {
 	var binders, writers []*Grant
 	for _, gr := range grants {
-		r := &gr.Rule.PolicyRule
-		if !APIGroupMatches(r, rbacGroup) {
+		c := gr.Rule.caps
+		if !c.has(capRBACGroup) {
 			continue
 		}
-		if VerbMatches(r, "bind") {
+		if c.has(capBindVerb) {
 			binders = append(binders, gr)
 		}
-		if writesBindings(r, "rolebindings") || writesBindings(r, "clusterrolebindings") {
+		if c&(capWriteRoleBindings|capWriteClusterRoleBindings) != 0 {
 			writers = append(writers, gr)
 		}
 	}
@@ -44,7 +44,7 @@ func (g *Graph) bindEdges(e *edgeSet, grants []*Grant) {
 		return g.bindsRole(&gr.Rule.PolicyRule, "", "clusterroles", isAdminRule)
 	}
 	if b, w := firstIn(binders, "", bindAdmin), firstIn(writers, "", func(gr *Grant) bool {
-		return writesBindings(&gr.Rule.PolicyRule, "clusterrolebindings")
+		return gr.Rule.caps.has(capWriteClusterRoleBindings)
 	}); b != nil && w != nil {
 		e.add(EdgeBind, e.ids.admin, -1, b, w)
 	}
@@ -53,7 +53,7 @@ func (g *Graph) bindEdges(e *edgeSet, grants []*Grant) {
 			r := &gr.Rule.PolicyRule
 			return g.bindsRole(r, ns, "clusterroles", canRunPods) || (ns != "" && g.bindsRole(r, ns, "roles", canRunPods))
 		})
-		w := firstIn(writers, ns, func(gr *Grant) bool { return writesBindings(&gr.Rule.PolicyRule, "rolebindings") })
+		w := firstIn(writers, ns, func(gr *Grant) bool { return gr.Rule.caps.has(capWriteRoleBindings) })
 		if b != nil && w != nil {
 			e.add(EdgeBind, -1, e.ids.poolFor(e.ids.allPool, ns), b, w)
 		}
@@ -105,7 +105,7 @@ func (g *Graph) bindsRole(r *rbacv1.PolicyRule, ns, resource string, pred func(*
 func (g *Graph) escalateEdges(e *edgeSet, grants []*Grant) {
 	var escalators []*Grant
 	for _, gr := range grants {
-		if VerbMatches(&gr.Rule.PolicyRule, "escalate") && APIGroupMatches(&gr.Rule.PolicyRule, rbacGroup) {
+		if gr.Rule.caps&(capEscalateVerb|capRBACGroup) == capEscalateVerb|capRBACGroup {
 			escalators = append(escalators, gr)
 		}
 	}

@@ -42,6 +42,7 @@ type Rule struct {
 	Origin  *Role
 	Through []*Role
 	key     string // see dedupKey
+	caps    caps   // see capsOf
 }
 
 // Binding is a RoleBinding or ClusterRoleBinding resolved to its role.
@@ -152,7 +153,7 @@ func Build(in Input) *Graph {
 
 func ownRules(r *Role, rules []rbacv1.PolicyRule) {
 	for i := range rules {
-		r.Rules = append(r.Rules, &Rule{PolicyRule: rules[i], Index: i, Origin: r})
+		r.Rules = append(r.Rules, &Rule{PolicyRule: rules[i], Index: i, Origin: r, caps: capsOf(&rules[i])})
 	}
 }
 
