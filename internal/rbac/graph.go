@@ -55,6 +55,7 @@ type Binding struct {
 	Role      *Role     // nil when the reference is dangling or invalid
 	Builtin   bool
 	Source    any
+	problems  []Problem // what resolving it found, for Rebuild to report again
 }
 
 // String is "ClusterRoleBinding/name" or "RoleBinding/namespace/name".
@@ -130,6 +131,14 @@ type Graph struct {
 	problems     []Problem
 	ids          idents
 	scratch      sync.Pool // *searchResult, see search
+
+	// What Rebuild needs to tell which parts of the graph a new input
+	// leaves unchanged.
+	roleSources  []any // Sources of the input's ClusterRoles, then Roles
+	omitBuiltins bool
+	roleProblems int // problems[:roleProblems] come from the roles
+	reuseOnce    sync.Once
+	reuse        *reuseIndex
 }
 
 // Build resolves the input. Objects without a namespace are taken to be in
@@ -145,7 +154,8 @@ func Build(in Input) *Graph {
 		}
 	}
 	g.problems = append(g.problems, aggregate(crs)...)
-	g.addBindings(in)
+	g.roleSources, g.omitBuiltins, g.roleProblems = roleSources(in), in.OmitBuiltins, len(g.problems)
+	g.addBindings(in, nil)
 	g.ids = buildIdents(g, in)
 	g.ids.edges = deriveEdges(g)
 	return g
@@ -217,7 +227,11 @@ func roleLess(a, b *Role) bool {
 	return a.Name < b.Name
 }
 
-func (g *Graph) addBindings(in Input) {
+// addBindings resolves the input's bindings and derives their grants.
+// With old, bindings that the earlier graph resolved from the same Source
+// (or, for built-in ones, the same name) are taken from it: the roles they
+// resolve against are the same.
+func (g *Graph) addBindings(in Input, old *reuseIndex) {
 	seen := map[string]bool{}
 	var bs []*Binding
 	add := func(b *Binding, subjects []rbacv1.Subject) {
@@ -227,6 +241,7 @@ func (g *Graph) addBindings(in Input) {
 			return
 		}
 		seen[b.String()] = true
+		start := len(g.problems)
 		for i, s := range subjects {
 			sub, err := SubjectOf(s, b.Namespace)
 			if err != nil {
@@ -237,20 +252,44 @@ func (g *Graph) addBindings(in Input) {
 			b.Subjects = append(b.Subjects, sub)
 		}
 		g.resolve(b)
+		if len(g.problems) > start {
+			b.problems = append([]Problem(nil), g.problems[start:]...)
+		}
 		bs = append(bs, b)
 	}
+	// reused takes the earlier graph's binding unless it would now be a
+	// duplicate, which add reports on a fresh, unresolved binding.
+	reused := func(b *Binding) bool {
+		if b == nil || seen[b.String()] {
+			return false
+		}
+		seen[b.String()] = true
+		g.problems = append(g.problems, b.problems...)
+		bs = append(bs, b)
+		return true
+	}
 	for _, it := range in.ClusterRoleBindings {
+		if old != nil && reused(old.binding(it.Source, "ClusterRoleBinding")) {
+			continue
+		}
 		o := it.Object
 		add(&Binding{Kind: "ClusterRoleBinding", Name: o.Name, RoleRef: o.RoleRef, Source: it.Source}, o.Subjects)
 	}
 	if !in.OmitBuiltins {
 		for _, o := range builtinClusterRoleBindings() {
-			if !seen["ClusterRoleBinding/"+o.Name] {
-				add(&Binding{Kind: "ClusterRoleBinding", Name: o.Name, RoleRef: o.RoleRef, Builtin: true}, o.Subjects)
+			if seen["ClusterRoleBinding/"+o.Name] {
+				continue
 			}
+			if old != nil && reused(old.builtins[o.Name]) {
+				continue
+			}
+			add(&Binding{Kind: "ClusterRoleBinding", Name: o.Name, RoleRef: o.RoleRef, Builtin: true}, o.Subjects)
 		}
 	}
 	for _, it := range in.RoleBindings {
+		if old != nil && reused(old.binding(it.Source, "RoleBinding")) {
+			continue
+		}
 		o := it.Object
 		add(&Binding{Kind: "RoleBinding", Namespace: orDefault(o.Namespace), Name: o.Name, RoleRef: o.RoleRef, Source: it.Source}, o.Subjects)
 	}
