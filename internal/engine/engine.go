@@ -132,7 +132,7 @@ func (e *Engine) ScanFiles(ctx context.Context, produce func(yield func(source.F
 	if walkErr != nil {
 		return nil, walkErr
 	}
-	res.Findings = append(res.Findings, e.checkSet(kept)...)
+	res.Findings = append(res.Findings, e.checkSet(nil, kept)...)
 	res.Findings = dropRenderedCopies(res.Findings)
 	Sort(res.Findings)
 	sort.Slice(res.Errors, func(i, j int) bool {
@@ -148,11 +148,37 @@ func (e *Engine) ScanFiles(ctx context.Context, produce func(yield func(source.F
 // CheckObjects runs every check on objects already in memory (admission,
 // rendered output); it is the same path Scan takes for each file.
 func (e *Engine) CheckObjects(objs []*manifest.Object) []rule.Finding {
+	return e.CheckObjectsFrom(nil, objs)
+}
+
+// Base is what the whole-set checks that can (rule.Rebaser) derived from a
+// fixed set of objects, kept to check sets that share most of them.
+type Base struct {
+	sets []rule.SetBase // by set check; nil where the check has no base
+}
+
+// NewBase prepares the whole-set checks for many checks of objs with a few
+// objects added, replaced or removed (see CheckObjectsFrom). The objects
+// must not change afterwards.
+func (e *Engine) NewBase(objs []*manifest.Object) *Base {
+	b := &Base{sets: make([]rule.SetBase, len(e.reg.SetChecks()))}
+	for i, c := range e.reg.SetChecks() {
+		if r, ok := c.(rule.Rebaser); ok {
+			b.sets[i] = r.NewBase(selectKinds(c, objs))
+		}
+	}
+	return b
+}
+
+// CheckObjectsFrom is CheckObjects, with the whole-set checks starting from
+// what they derived for base (nil: from nothing). The findings are those
+// CheckObjects returns.
+func (e *Engine) CheckObjectsFrom(base *Base, objs []*manifest.Object) []rule.Finding {
 	var out []rule.Finding
 	for _, o := range objs {
 		out = append(out, e.checkObject(o)...)
 	}
-	out = append(out, e.checkSet(objs)...)
+	out = append(out, e.checkSet(base, objs)...)
 	Sort(out)
 	return out
 }
@@ -249,24 +275,36 @@ func (e *Engine) checkObject(o *manifest.Object) []rule.Finding {
 	return out
 }
 
-func (e *Engine) checkSet(objs []*manifest.Object) []rule.Finding {
+func (e *Engine) checkSet(base *Base, objs []*manifest.Object) []rule.Finding {
 	var out []rule.Finding
-	for _, c := range e.reg.SetChecks() {
-		want := map[string]bool{}
-		for _, k := range c.Kinds() {
-			want[k] = true
+	for i, c := range e.reg.SetChecks() {
+		sel := selectKinds(c, objs)
+		var hits []rule.Hit
+		if base != nil && base.sets[i] != nil {
+			hits = base.sets[i].CheckSet(sel)
+		} else {
+			hits = c.CheckSet(sel)
 		}
-		var sel []*manifest.Object
-		for _, o := range objs {
-			if len(want) == 0 || want[o.Kind] {
-				sel = append(sel, o)
-			}
-		}
-		for _, h := range c.CheckSet(sel) {
+		for _, h := range hits {
 			out = append(out, e.finding(h))
 		}
 	}
 	return out
+}
+
+// selectKinds keeps the objects of the kinds the check reads.
+func selectKinds(c rule.SetCheck, objs []*manifest.Object) []*manifest.Object {
+	want := map[string]bool{}
+	for _, k := range c.Kinds() {
+		want[k] = true
+	}
+	var sel []*manifest.Object
+	for _, o := range objs {
+		if len(want) == 0 || want[o.Kind] {
+			sel = append(sel, o)
+		}
+	}
+	return sel
 }
 
 // finding completes a hit with its rule's metadata, identity and position.

@@ -142,7 +142,7 @@ func (e *edgeSet) add(kind EdgeKind, to, pool int, grants ...*Grant) {
 func (e *edgeSet) sorted() []edge {
 	key := func(x edge) string {
 		if x.to >= 0 {
-			return e.ids.nodes[x.to].String()
+			return e.ids.keys[x.to]
 		}
 		return e.ids.pools[x.pool].name
 	}

@@ -2,7 +2,9 @@ package rbac
 
 import (
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -56,6 +58,7 @@ type Binding struct {
 	Builtin   bool
 	Source    any
 	problems  []Problem // what resolving it found, for Rebuild to report again
+	key       string    // String, kept for Rebuild's duplicate check
 }
 
 // String is "ClusterRoleBinding/name" or "RoleBinding/namespace/name".
@@ -235,12 +238,13 @@ func (g *Graph) addBindings(in Input, old *reuseIndex) {
 	seen := map[string]bool{}
 	var bs []*Binding
 	add := func(b *Binding, subjects []rbacv1.Subject) {
-		if seen[b.String()] {
+		b.key = b.String()
+		if seen[b.key] {
 			g.problems = append(g.problems, Problem{Kind: DuplicateObject, Binding: b, Source: b.Source,
 				Message: fmt.Sprintf("%s is defined more than once; the first definition is used", b)})
 			return
 		}
-		seen[b.String()] = true
+		seen[b.key] = true
 		start := len(g.problems)
 		for i, s := range subjects {
 			sub, err := SubjectOf(s, b.Namespace)
@@ -260,10 +264,10 @@ func (g *Graph) addBindings(in Input, old *reuseIndex) {
 	// reused takes the earlier graph's binding unless it would now be a
 	// duplicate, which add reports on a fresh, unresolved binding.
 	reused := func(b *Binding) bool {
-		if b == nil || seen[b.String()] {
+		if b == nil || seen[b.key] {
 			return false
 		}
-		seen[b.String()] = true
+		seen[b.key] = true
 		g.problems = append(g.problems, b.problems...)
 		bs = append(bs, b)
 		return true
@@ -293,24 +297,36 @@ func (g *Graph) addBindings(in Input, old *reuseIndex) {
 		o := it.Object
 		add(&Binding{Kind: "RoleBinding", Namespace: orDefault(o.Namespace), Name: o.Name, RoleRef: o.RoleRef, Source: it.Source}, o.Subjects)
 	}
-	sort.SliceStable(bs, func(i, j int) bool {
-		a, b := bs[i], bs[j]
+	slices.SortStableFunc(bs, func(a, b *Binding) int {
 		if a.Kind != b.Kind {
-			return a.Kind == "ClusterRoleBinding"
+			if a.Kind == "ClusterRoleBinding" {
+				return -1
+			}
+			return 1
 		}
-		if a.Namespace != b.Namespace {
-			return a.Namespace < b.Namespace
+		if c := strings.Compare(a.Namespace, b.Namespace); c != 0 {
+			return c
 		}
-		return a.Name < b.Name
+		return strings.Compare(a.Name, b.Name)
 	})
 	g.bindings = bs
+	n := 0
+	for _, b := range bs {
+		if b.Role != nil {
+			n += len(b.Subjects) * len(b.Role.Rules)
+		}
+	}
+	// One allocation for every grant: a cluster's bindings grant thousands.
+	grants := make([]Grant, 0, n)
+	g.grants = make([]*Grant, 0, n)
 	for _, b := range bs {
 		if b.Role == nil {
 			continue
 		}
 		for _, sub := range b.Subjects {
 			for _, rule := range b.Role.Rules {
-				gr := &Grant{Subject: sub, Namespace: b.Namespace, Binding: b, Role: b.Role, Rule: rule, seq: len(g.grants)}
+				grants = append(grants, Grant{Subject: sub, Namespace: b.Namespace, Binding: b, Role: b.Role, Rule: rule, seq: len(g.grants)})
+				gr := &grants[len(grants)-1]
 				g.grants = append(g.grants, gr)
 				g.bySubject[sub] = append(g.bySubject[sub], gr)
 			}
@@ -384,7 +400,7 @@ func (g *Graph) effective(s Subject) []*Grant {
 		out = append(out, g.bySubject[GroupSubject(name)]...)
 	}
 	if len(groups) > 0 {
-		sort.Slice(out, func(i, j int) bool { return out[i].seq < out[j].seq })
+		slices.SortFunc(out, func(a, b *Grant) int { return a.seq - b.seq })
 	}
 	return out
 }

@@ -9,6 +9,7 @@ import "sort"
 // rather than one per ServiceAccount; searches expand a pool once.
 type idents struct {
 	nodes  []Subject // sorted by String, ClusterAdmin last
+	keys   []string  // String of each node
 	index  map[Subject]int
 	admin  int
 	grants [][]*Grant // effective grants per node
@@ -54,15 +55,22 @@ func buildIdents(g *Graph, in Input) idents {
 			set[s] = true
 		}
 	}
-	ids := idents{index: map[Subject]int{}, allPool: map[string]int{}, runPool: map[string]int{}}
-	for s := range set {
-		ids.nodes = append(ids.nodes, s)
+	ids := idents{index: make(map[Subject]int, len(set)+1), allPool: map[string]int{}, runPool: map[string]int{}}
+	type keyed struct {
+		key string
+		s   Subject
 	}
-	sort.Slice(ids.nodes, func(i, j int) bool { return ids.nodes[i].String() < ids.nodes[j].String() })
-	ids.admin = len(ids.nodes)
-	ids.nodes = append(ids.nodes, ClusterAdmin)
-	for i, s := range ids.nodes {
-		ids.index[s] = i
+	nodes := make([]keyed, 0, len(set)+1)
+	for s := range set {
+		nodes = append(nodes, keyed{s.String(), s})
+	}
+	sort.Slice(nodes, func(i, j int) bool { return nodes[i].key < nodes[j].key })
+	nodes = append(nodes, keyed{ClusterAdmin.String(), ClusterAdmin})
+	ids.admin = len(nodes) - 1
+	ids.nodes, ids.keys = make([]Subject, len(nodes)), make([]string, len(nodes))
+	for i, n := range nodes {
+		ids.nodes[i], ids.keys[i] = n.s, n.key
+		ids.index[n.s] = i
 	}
 	ids.grants = make([][]*Grant, len(ids.nodes))
 	for i, s := range ids.nodes[:ids.admin] {

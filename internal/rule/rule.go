@@ -69,6 +69,23 @@ type Preparer interface {
 	Prepare(obj *manifest.Object)
 }
 
+// Rebaser is a set check that can prepare a base: a fixed set of objects
+// it will be asked about many times with a few objects added, replaced or
+// removed, as the admission webhook asks about the cluster's objects with
+// each request's. The base keeps what the check derives from those objects,
+// so a request pays only for what it changes.
+type Rebaser interface {
+	NewBase(objs []*manifest.Object) SetBase
+}
+
+// SetBase is a set check's work on a fixed set of objects. It is safe for
+// concurrent use.
+type SetBase interface {
+	// CheckSet returns what the check's CheckSet returns for objs. Objects
+	// that were in the base must not have changed since it was prepared.
+	CheckSet(objs []*manifest.Object) []Hit
+}
+
 // FileCheck reads whole files chosen by path: CI workflow definitions,
 // secrets in any file. The engine hands it the parsed manifest file too when
 // the file is YAML or JSON (nil otherwise), so nothing is parsed twice.

@@ -58,7 +58,11 @@ type invalidObject struct {
 // Analyze decodes the objects and resolves them. Objects of other kinds are
 // ignored; RBAC objects that do not decode are kept for the unresolved
 // rule, so nothing is silently dropped.
-func Analyze(objs []*manifest.Object, cfg Config) *Analysis {
+func Analyze(objs []*manifest.Object, cfg Config) *Analysis { return analyze(objs, cfg, nil) }
+
+// analyze is Analyze, starting from what base derived for its objects
+// (nil: from nothing).
+func analyze(objs []*manifest.Object, cfg Config, base *Base) *Analysis {
 	cfg = cfg.withDefaults()
 	a := &Analysis{
 		Scopes:     rbac.NewScopePolicy(cfg.PrivilegedNamespaces),
@@ -70,8 +74,34 @@ func Analyze(objs []*manifest.Object, cfg Config) *Analysis {
 		risks:      map[placement][]rbac.Risk{},
 		allowedObj: map[*rbac.Binding]bool{},
 	}
-	// The engine hands objects over in the order its workers finish files;
-	// file order makes "the first definition wins" and every tie stable.
+	objs = fileOrder(objs)
+	dec := make([]decoded, len(objs))
+	if base == nil {
+		// Decoding builds each object's YAML tree, most of the cost: it
+		// runs on every CPU, one object per goroutine at a time.
+		parallel(len(objs), func(i int) { dec[i] = typedView(objs[i]) })
+	} else {
+		for i, o := range objs {
+			d, ok := base.decoded[o]
+			if !ok {
+				d = typedView(o)
+			}
+			dec[i] = d
+		}
+	}
+	in := a.input(objs, dec)
+	if base == nil {
+		a.Graph = rbac.Build(in)
+	} else {
+		a.Graph = base.graph.Rebuild(in)
+	}
+	return a
+}
+
+// fileOrder sorts a copy of the objects by file, document and item. The
+// engine hands objects over in the order its workers finish files; file
+// order makes "the first definition wins" and every tie stable.
+func fileOrder(objs []*manifest.Object) []*manifest.Object {
 	objs = append([]*manifest.Object(nil), objs...)
 	sort.SliceStable(objs, func(i, j int) bool {
 		a, b := objs[i], objs[j]
@@ -83,11 +113,31 @@ func Analyze(objs []*manifest.Object, cfg Config) *Analysis {
 		}
 		return a.Item < b.Item
 	})
-	// Decoding builds each object's YAML tree, most of the cost: it runs
-	// on every CPU, one object per goroutine at a time.
-	dec := make([]decoded, len(objs))
-	parallel(len(objs), func(i int) { dec[i] = typedView(objs[i]) })
+	return objs
+}
+
+// input fills the analysis's indexes from the decoded objects and returns
+// what the graph is built from.
+func (a *Analysis) input(objs []*manifest.Object, dec []decoded) rbac.Input {
 	var in rbac.Input
+	var roles, clusterRoles, roleBindings, clusterRoleBindings int
+	for i := range dec {
+		switch d := &dec[i]; {
+		case d.err != nil:
+		case d.role != nil:
+			roles++
+		case d.clusterRole != nil:
+			clusterRoles++
+		case d.roleBinding != nil:
+			roleBindings++
+		case d.clusterRoleBinding != nil:
+			clusterRoleBindings++
+		}
+	}
+	in.Roles = make([]rbac.Sourced[rbacv1.Role], 0, roles)
+	in.ClusterRoles = make([]rbac.Sourced[rbacv1.ClusterRole], 0, clusterRoles)
+	in.RoleBindings = make([]rbac.Sourced[rbacv1.RoleBinding], 0, roleBindings)
+	in.ClusterRoleBindings = make([]rbac.Sourced[rbacv1.ClusterRoleBinding], 0, clusterRoleBindings)
 	automount := map[rbac.Subject]*bool{}
 	for i, o := range objs {
 		d := &dec[i]
@@ -126,8 +176,7 @@ func Analyze(objs []*manifest.Object, cfg Config) *Analysis {
 		in.Workloads = append(in.Workloads, rbac.Workload{Namespace: w.ServiceAccount.Namespace,
 			ServiceAccountName: w.ServiceAccount.Name, NoAutomount: !w.Mounted, Source: o})
 	}
-	a.Graph = rbac.Build(in)
-	return a
+	return in
 }
 
 // isRBAC reports whether the object is one of the four RBAC kinds of the

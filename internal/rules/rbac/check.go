@@ -27,6 +27,8 @@ package rbacrules
 import (
 	"strings"
 
+	rbacv1 "k8s.io/api/rbac/v1"
+
 	"github.com/bulwark-dev/bulwark/internal/manifest"
 	"github.com/bulwark-dev/bulwark/internal/rbac"
 	"github.com/bulwark-dev/bulwark/internal/rule"
@@ -193,7 +195,10 @@ func (c *Check) Prepare(obj *manifest.Object) { typedView(obj) }
 
 // CheckSet analyses the objects and runs every rule.
 func (c *Check) CheckSet(objs []*manifest.Object) []rule.Hit {
-	a := Analyze(objs, c.cfg)
+	return c.run(Analyze(objs, c.cfg))
+}
+
+func (c *Check) run(a *Analysis) []rule.Hit {
 	var out []rule.Hit
 	for _, r := range c.rules {
 		for _, h := range r.Check(a) {
@@ -204,4 +209,39 @@ func (c *Check) CheckSet(objs []*manifest.Object) []rule.Hit {
 		}
 	}
 	return out
+}
+
+// Base is the analysis of a fixed set of objects, the RBAC a cluster
+// holds, kept for analysing that set with a few objects added, replaced or
+// removed: the admission webhook does so for every RBAC request. Its
+// objects are decoded once, and its graph is the start of each request's
+// (rbac.Graph.Rebuild), so a RoleBinding costs its own decoding and the
+// grants and edges it may change, not the cluster's roles again.
+type Base struct {
+	check   *Check
+	decoded map[*manifest.Object]decoded
+	graph   *rbac.Graph
+}
+
+// NewBase analyses objs. They must not change afterwards.
+func (c *Check) NewBase(objs []*manifest.Object) rule.SetBase {
+	b := &Base{check: c, decoded: make(map[*manifest.Object]decoded, len(objs))}
+	objs = fileOrder(objs)
+	dec := make([]decoded, len(objs))
+	// decode, not typedView: the objects may be shared with requests in
+	// flight (the webhook's cluster objects come parsed), so the base keeps
+	// their typed form itself instead of writing it into them.
+	parallel(len(objs), func(i int) { dec[i] = decode(objs[i]) })
+	for i, o := range objs {
+		b.decoded[o] = dec[i]
+	}
+	a := &Analysis{subjects: map[*manifest.Object][]rbacv1.Subject{}, accounts: map[rbac.Subject]*manifest.Object{},
+		running: map[rbac.Subject]bool{}}
+	b.graph = rbac.Build(a.input(objs, dec))
+	return b
+}
+
+// CheckSet returns what the check's CheckSet returns for objs.
+func (b *Base) CheckSet(objs []*manifest.Object) []rule.Hit {
+	return b.check.run(analyze(objs, b.check.cfg, b))
 }
