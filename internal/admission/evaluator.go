@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -40,11 +41,11 @@ type Evaluator struct {
 }
 
 // setCheck is one whole-set check with its own engine and the memo of what
-// it finds in the newest snapshot.
+// it derived from the newest snapshot.
 type setCheck struct {
-	engine   *engine.Engine
-	kinds    map[string]bool // nil: every kind
-	baseline atomic.Pointer[baselineMemo]
+	engine *engine.Engine
+	kinds  map[string]bool // nil: every kind
+	memo   atomic.Pointer[snapshotMemo]
 }
 
 func (c *setCheck) reads(kind string) bool { return c.kinds == nil || c.kinds[kind] }
@@ -106,12 +107,17 @@ type ClusterState interface {
 	Snapshot() *Snapshot
 }
 
-// baselineMemo is the fingerprints of what whole-set rules find in one
-// snapshot, so a request is judged only by the findings it introduces on
-// other objects.
-type baselineMemo struct {
-	snap *Snapshot
-	fps  map[string]bool
+// snapshotMemo is what one whole-set check derived from one snapshot, once
+// per change of the cluster cache rather than once per request: the base
+// its requests start from (for the permission rules, the cluster's RBAC
+// decoded and its graph built), and the keys of what it finds in the
+// snapshot alone, so that a request is judged only by the findings it
+// introduces on other objects.
+type snapshotMemo struct {
+	snap  *Snapshot
+	once  sync.Once
+	base  *engine.Base
+	known map[string]bool
 }
 
 // Input is the part of an admission request the decision depends on.
@@ -235,9 +241,9 @@ func (ev *Evaluator) setFindings(obj *manifest.Object, ns string, deleting bool,
 		if !c.reads(obj.Kind) {
 			continue
 		}
-		known := c.baselineFor(snap)
-		for _, f := range c.engine.CheckObjects(after) {
-			if f.Location.File == RequestFile || !known[findingKey(f)] {
+		m := c.memoFor(snap)
+		for _, f := range c.engine.CheckObjectsFrom(m.base, after) {
+			if f.Location.File == RequestFile || !m.known[findingKey(f)] {
 				out = append(out, f)
 			}
 		}
@@ -252,16 +258,26 @@ func findingKey(f rule.Finding) string {
 	return f.Fingerprint + "\x00" + f.Severity.String() + "\x00" + f.Message
 }
 
-func (c *setCheck) baselineFor(snap *Snapshot) map[string]bool {
-	if m := c.baseline.Load(); m != nil && m.snap == snap {
-		return m.fps
+// memoFor returns the memo of snap, deriving it on first use; requests
+// that arrive meanwhile wait for it rather than derive it again.
+func (c *setCheck) memoFor(snap *Snapshot) *snapshotMemo {
+	m := c.memo.Load()
+	if m == nil || m.snap != snap {
+		fresh := &snapshotMemo{snap: snap}
+		if c.memo.CompareAndSwap(m, fresh) {
+			m = fresh
+		} else if m = c.memo.Load(); m == nil || m.snap != snap {
+			m = fresh // snapshots changed meanwhile: this request's alone
+		}
 	}
-	fps := map[string]bool{}
-	for _, f := range c.engine.CheckObjects(snap.Objects) {
-		fps[findingKey(f)] = true
-	}
-	c.baseline.Store(&baselineMemo{snap: snap, fps: fps})
-	return fps
+	m.once.Do(func() {
+		m.base = c.engine.NewBase(snap.Objects)
+		m.known = map[string]bool{}
+		for _, f := range c.engine.CheckObjectsFrom(m.base, snap.Objects) {
+			m.known[findingKey(f)] = true
+		}
+	})
+	return m
 }
 
 // identity is what makes two objects the same API object.

@@ -13,6 +13,7 @@ import (
 	"k8s.io/client-go/kubernetes/fake"
 
 	"github.com/bulwark-dev/bulwark/internal/admission"
+	"github.com/bulwark-dev/bulwark/internal/policy"
 )
 
 func fakeClients(objs ...runtime.Object) *Clients {
@@ -127,5 +128,74 @@ func TestSelfSignedBootstrap(t *testing.T) {
 	}
 	if err := admission.VerifyServing(sec2.Data[SecretCACert], sec2.Data[corev1.TLSCertKey], "127.0.0.1"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestRoleBindingVerdictFollowsInformers: the webhook analyses the cached
+// RBAC once per change of the cache, not per request. Each change made
+// through the API must reach the next RoleBinding review: a ClusterRole
+// given a risky verb turns the same review from allowed to denied, and
+// back.
+func TestRoleBindingVerdictFollowsInformers(t *testing.T) {
+	deployer := &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: "deployer"},
+		Rules: []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"get", "list"}}}}
+	c := fakeClients(deployer, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "ci", Namespace: "team-a"}})
+	ev, err := admission.LoadEvaluator("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, err := NewCache(c, admission.CachedResources(ev.SetKinds()), nil, admission.NewMetrics())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ca.Start(ctx)
+	if err := ca.WaitForSync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	review := []byte(`{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"RoleBinding","metadata":{"name":"ci-deploy","namespace":"team-a"},` +
+		`"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"deployer"},` +
+		`"subjects":[{"kind":"ServiceAccount","name":"ci","namespace":"team-a"}]}`)
+	verdict := func() policy.Verdict {
+		t.Helper()
+		res, err := ev.Evaluate(admission.Input{Operation: "CREATE", Object: review, Now: time.Now()}, ca)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Decision.Verdict
+	}
+	harmless := deployer.Rules
+	risky := append(append([]rbacv1.PolicyRule(nil), harmless...), rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"secrets"}, Verbs: []string{"list"}},
+		rbacv1.PolicyRule{APIGroups: []string{"*"}, Resources: []string{"*"}, Verbs: []string{"*"}})
+	steps := []struct {
+		name  string
+		rules []rbacv1.PolicyRule
+		want  policy.Verdict
+	}{
+		{"harmless", harmless, policy.Pass},
+		{"risky verbs added", risky, policy.Block},
+		{"risky verbs removed", harmless, policy.Pass},
+	}
+	for i, st := range steps {
+		if i > 0 {
+			gen := ca.Snapshot().Generation
+			role, err := c.Kube.RbacV1().ClusterRoles().Get(ctx, "deployer", metav1.GetOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			role.Rules = st.rules
+			if _, err := c.Kube.RbacV1().ClusterRoles().Update(ctx, role, metav1.UpdateOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			for deadline := time.Now().Add(5 * time.Second); ca.Snapshot().Generation == gen; time.Sleep(5 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatalf("%s: the cache did not see the update", st.name)
+				}
+			}
+		}
+		if got := verdict(); got != st.want {
+			t.Fatalf("%s: verdict %s, want %s", st.name, got, st.want)
+		}
 	}
 }
