@@ -10,6 +10,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/bulwark-dev/bulwark/internal/yamlblock"
+	"github.com/bulwark-dev/bulwark/internal/yamljson"
 	sigsjson "sigs.k8s.io/json"
 )
 
@@ -374,8 +375,13 @@ func parserProblem(problem string) bool {
 	return false
 }
 
-// parseDocument parses one YAML document and returns its top node.
+// parseDocument parses one YAML document and returns its top node. JSON
+// (every admission request) and block-style YAML (most manifests) take
+// fast paths that build yaml.v3's own tree; the rest goes to yaml.v3.
 func parseDocument(data []byte) (*yaml.Node, error) {
+	if root, ok := yamljson.Parse(data); ok {
+		return root, nil
+	}
 	if root, ok := yamlblock.Parse(data); ok {
 		return root, nil
 	}
