@@ -3,9 +3,10 @@
 // times faster. The admission webhook receives every object as JSON, and
 // the rules read yaml.v3 trees with their lines and columns; going through
 // YAML's scanner cost half of a review. Input outside the subset read
-// exactly as yaml.v3 reads it (anything but printable ASCII and line
-// feeds, keys far from or on another line than their colon, escapes YAML
-// lacks, deep nesting, anything that is not JSON) makes Parse give up,
+// exactly as yaml.v3 reads it (tabs, carriage returns, characters YAML
+// forbids or takes for line breaks, keys far from or on another line than
+// their colon, escapes YAML lacks, deep nesting, anything that is not
+// JSON) makes Parse give up,
 // and the caller parses with yaml.v3, which also reports the errors: this
 // package never decides that a document is invalid.
 package yamljson
@@ -46,8 +47,9 @@ func Parse(data []byte) (*yaml.Node, bool) {
 type parser struct {
 	src       []byte
 	i         int
-	line      int // 1-based line of src[i]
-	lineStart int // offset of the line's first byte
+	line      int  // 1-based line of src[i]
+	lineStart int  // offset of the line's first byte
+	wide      bool // the line has multi-byte characters: columns count characters
 	slab      []yaml.Node
 	buf       []byte // unescaped string under construction
 }
@@ -70,7 +72,7 @@ func (p *parser) space() {
 		case ' ':
 		case '\n':
 			p.line++
-			p.lineStart = p.i + 1
+			p.lineStart, p.wide = p.i+1, false
 		default:
 			return
 		}
@@ -78,7 +80,30 @@ func (p *parser) space() {
 	}
 }
 
-func (p *parser) col() int { return p.i - p.lineStart + 1 }
+func (p *parser) col() int { return p.colAt(p.i) }
+
+// colAt is yaml.v3's 1-based column of byte offset i on the current line:
+// it counts characters, not bytes.
+func (p *parser) colAt(i int) int {
+	if p.wide {
+		return utf8.RuneCount(p.src[p.lineStart:i]) + 1
+	}
+	return i - p.lineStart + 1
+}
+
+// char accepts the multi-byte character at p.i that a string may hold
+// as it is: one yaml.v3 reads without complaint and not as a line break.
+func (p *parser) char() bool {
+	r, size := utf8.DecodeRune(p.src[p.i:])
+	switch {
+	case r == utf8.RuneError, r < 0xA0, r == 0x2028, r == 0x2029, r == 0xFEFF,
+		r >= 0xD800 && r < 0xE000, r == 0xFFFE, r == 0xFFFF:
+		return false
+	}
+	p.i += size
+	p.wide = true
+	return true
+}
 
 // value reads one JSON value at p.i (no leading space), or returns nil.
 func (p *parser) value(depth int) *yaml.Node {
@@ -190,7 +215,12 @@ func (p *parser) str() *yaml.Node {
 			return n
 		case c == '\\':
 			return p.escaped(start, line, col)
-		case c < 0x20 || c >= 0x7f:
+		case c >= utf8.RuneSelf:
+			if !p.char() {
+				return nil
+			}
+			continue
+		case c < 0x20 || c == 0x7f:
 			return nil
 		}
 		p.i++
@@ -210,7 +240,14 @@ func (p *parser) escaped(start, line, col int) *yaml.Node {
 			n.Style = yaml.DoubleQuotedStyle
 			p.i++
 			return n
-		case c < 0x20 || c >= 0x7f:
+		case c >= utf8.RuneSelf:
+			from := p.i
+			if !p.char() {
+				return nil
+			}
+			b = append(b, p.src[from:p.i]...)
+			continue
+		case c < 0x20 || c == 0x7f:
 			return nil
 		case c != '\\':
 			b = append(b, c)
@@ -279,7 +316,7 @@ func (p *parser) scalar() *yaml.Node {
 	if !jsonLiteral(text) {
 		return nil
 	}
-	n := p.node(yaml.ScalarNode, "", text, p.line, start-p.lineStart+1)
+	n := p.node(yaml.ScalarNode, "", text, p.line, p.colAt(start))
 	n.Tag = n.ShortTag() // yaml.v3's resolution of a plain scalar
 	return n
 }

@@ -83,7 +83,14 @@ func TestParseMatchesYAMLv3(t *testing.T) {
 		{"colon on the next line", "{\"a\"\n:1}", false},
 		{"slash escape", `{"a":"\/"}`, false},
 		{"surrogate pair", `{"a":"\ud83d\ude00"}`, false},
-		{"raw non-ASCII", `{"a":"é"}`, false},
+		{"UTF-8", `{"é":"✓ ça 日本 😀","after":[1,"x"]}`, true},
+		{"UTF-8 columns", "{\"é\":\"ü\",\n \"ß\": {\"日\":2.5}}", true},
+		{"escaped NEL and line separator", `{"a":"x\u0085y\u2028z"}`, true},
+		{"raw NEL", "{\"a\":\"x\xc2\x85y\"}", false},
+		{"raw line separator", "{\"a\":\"x\u2028y\"}", false},
+		{"raw C1 control", "{\"a\":\"x\xc2\x90y\"}", false},
+		{"byte-order mark", "{\"a\":\"\ufeff\"}", false},
+		{"invalid UTF-8", "{\"a\":\"\xff\"}", false},
 		{"tab", "{\t\"a\":1}", false},
 		{"carriage return", "{\"a\":1}\r\n", false},
 		{"scalar root", `"a"`, false},
@@ -156,6 +163,8 @@ func randomJSON(r *rand.Rand, b *bytes.Buffer, depth int) {
 				b.WriteString([]string{`\"`, `\\`, `\n`, `\t`, `\u00e9`, `\u0000`, `\b`, `\f`, `\r`, `\u007f`}[r.IntN(10)])
 			case 1:
 				b.WriteString([]string{"-", ":", "#", "&", "*", "!", "|", ">", "'", "%", "@", "`", " ", "{", "}", "[", "]", ","}[r.IntN(18)])
+			case 2:
+				b.WriteString([]string{"é", "✓", "日本", "😀", "\u00a0", "ß"}[r.IntN(6)])
 			default:
 				b.WriteByte("abcxyz019"[r.IntN(9)])
 			}
@@ -230,6 +239,7 @@ func FuzzParse(f *testing.F) {
 		`{"apiVersion":"v1","kind":"Pod","metadata":{"name":"x"},"spec":{"containers":[{"name":"a","image":"b"}]}}`,
 		"{\n  \"a\": [1, 2.5, true, null, \"\\u00e9\\n\"],\n  \"b\": {}\n}\n",
 		`[{"a":"\"q\""},[],-0.5e+3]`,
+		"{\"é\": [\"✓ 😀\", 1],\n \"日本\": \"\\u00e9\"}",
 	} {
 		f.Add([]byte(s))
 	}
