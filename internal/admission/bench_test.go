@@ -76,7 +76,9 @@ func bootstrapSnapshot(b testing.TB) *Snapshot {
 }
 
 // BenchmarkEvaluateWithCluster judges objects with whole-set rules over
-// the bootstrap RBAC of a real API server.
+// the bootstrap RBAC of a real API server. rolebinding-after-change is the
+// first RoleBinding after each change of the cluster cache, which also
+// analyses what the cluster holds.
 func BenchmarkEvaluateWithCluster(b *testing.B) {
 	ev, err := LoadEvaluator("")
 	if err != nil {
@@ -96,4 +98,13 @@ func BenchmarkEvaluateWithCluster(b *testing.B) {
 			}
 		})
 	}
+	b.Run("rolebinding-after-change", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			changed := fixedState{&Snapshot{Generation: 2, Objects: state.snap.Objects}}
+			if _, err := ev.Evaluate(Input{Operation: "CREATE", Object: rb, Now: time.Now()}, changed); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

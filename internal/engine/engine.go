@@ -154,14 +154,15 @@ func (e *Engine) CheckObjects(objs []*manifest.Object) []rule.Finding {
 // Base is what the whole-set checks that can (rule.Rebaser) derived from a
 // fixed set of objects, kept to check sets that share most of them.
 type Base struct {
-	sets []rule.SetBase // by set check; nil where the check has no base
+	engine *Engine
+	sets   []rule.SetBase // by set check; nil where the check has no base
 }
 
 // NewBase prepares the whole-set checks for many checks of objs with a few
 // objects added, replaced or removed (see CheckObjectsFrom). The objects
 // must not change afterwards.
 func (e *Engine) NewBase(objs []*manifest.Object) *Base {
-	b := &Base{sets: make([]rule.SetBase, len(e.reg.SetChecks()))}
+	b := &Base{engine: e, sets: make([]rule.SetBase, len(e.reg.SetChecks()))}
 	for i, c := range e.reg.SetChecks() {
 		if r, ok := c.(rule.Rebaser); ok {
 			b.sets[i] = r.NewBase(selectKinds(c, objs))
@@ -171,9 +172,12 @@ func (e *Engine) NewBase(objs []*manifest.Object) *Base {
 }
 
 // CheckObjectsFrom is CheckObjects, with the whole-set checks starting from
-// what they derived for base (nil: from nothing). The findings are those
-// CheckObjects returns.
+// what they derived for base (nil, or a base of another engine: from
+// nothing). The findings are those CheckObjects returns.
 func (e *Engine) CheckObjectsFrom(base *Base, objs []*manifest.Object) []rule.Finding {
+	if base != nil && base.engine != e {
+		base = nil
+	}
 	var out []rule.Finding
 	for _, o := range objs {
 		out = append(out, e.checkObject(o)...)
