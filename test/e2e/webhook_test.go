@@ -270,6 +270,56 @@ func TestEnforcement(t *testing.T) {
 		t.Log(err)
 	})
 
+	t.Run("RoleBinding reviews follow changes of the cached RBAC", func(t *testing.T) {
+		// The webhook analyses the cluster's RBAC once per change of its
+		// cache, not per request: a role given a risky verb must change the
+		// next review of a binding to it, and so must taking the verb away.
+		roles := e.kube.RbacV1().ClusterRoles()
+		read := rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"get", "list"}}
+		exec := rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"pods/exec"}, Verbs: []string{"create"}}
+		if _, err := roles.Create(ctx, &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: "e2e-deployer"},
+			Rules: []rbacv1.PolicyRule{read}}, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		rb := &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "deploy", Namespace: "team-a"},
+			RoleRef:  rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: "e2e-deployer"},
+			Subjects: []rbacv1.Subject{{Kind: "ServiceAccount", Name: "deployer", Namespace: "team-a"}}}
+		// execWarned reviews the binding (a dry run) and reports whether the
+		// webhook warned that it grants exec into pods.
+		execWarned := func() (bool, error) {
+			warnings := &collector{}
+			cfg := e.restConfig(t)
+			cfg.WarningHandler = warnings
+			_, err := kubernetes.NewForConfigOrDie(cfg).RbacV1().RoleBindings("team-a").Create(ctx, rb, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+			return strings.Contains(strings.Join(warnings.get(), "\n"), "BW-RB-005"), err
+		}
+		for i, want := range []bool{false, true, false} {
+			if i > 0 {
+				r, err := roles.Get(ctx, "e2e-deployer", metav1.GetOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				r.Rules = []rbacv1.PolicyRule{read}
+				if want {
+					r.Rules = append(r.Rules, exec)
+				}
+				if _, err := roles.Update(ctx, r, metav1.UpdateOptions{}); err != nil {
+					t.Fatalf("updating the role: %v", err)
+				}
+			}
+			eventually(t, 30*time.Second, fmt.Sprintf("exec warning %v after change %d", want, i), func() error {
+				got, err := execWarned()
+				if err != nil {
+					return err
+				}
+				if got != want {
+					return fmt.Errorf("exec warning %v", got)
+				}
+				return nil
+			})
+		}
+	})
+
 	t.Run("warn mode and hot reload", func(t *testing.T) {
 		writeAtomic(t, policyFile, []byte(warnPolicy))
 		eventually(t, 30*time.Second, "warn policy in force", func() error {
