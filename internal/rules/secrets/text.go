@@ -9,6 +9,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/bulwark-dev/bulwark/internal/yamlblock"
+	"github.com/bulwark-dev/bulwark/internal/yamljson"
 
 	"github.com/bulwark-dev/bulwark/internal/secret"
 )
@@ -97,18 +98,15 @@ func assignments(name, text string) []assign {
 		return nil
 	}
 	lead := strings.Count(text[:strings.Index(text, trimmed[:1])], "\n")
-	if trimmed[0] == '{' || trimmed[0] == '[' {
-		if out, ok := jsonAssignments(trimmed); ok {
-			for i := range out {
-				out[i].line += lead
-			}
-			return out
-		}
+	// JSON (dashboards, often large) is read as a tree whatever its size:
+	// yamljson builds it without YAML's scanner.
+	tree, _ := yamljson.Parse([]byte(trimmed))
+	if tree == nil && (len(trimmed) <= maxTree || strings.Count(trimmed[:min(len(trimmed), 4096)], "\n") == 0) {
+		tree = parseTree(name, trimmed)
 	}
-	if len(trimmed) > maxTree && strings.Count(trimmed[:min(len(trimmed), 4096)], "\n") > 0 {
-		// Large files (dashboards, rule sets) are read line by line: a
-		// tree parse would cost more than the rest of the scan.
-	} else if tree := parseTree(name, trimmed); tree != nil {
+	// Large files that are not JSON (rule sets) are read line by line: a
+	// tree parse would cost more than the rest of the scan.
+	if tree != nil {
 		var out []assign
 		walkLeaves(tree, "", nil, func(l leaf) {
 			if l.name != "" {
