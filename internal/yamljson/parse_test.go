@@ -3,62 +3,19 @@ package yamljson
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"go.yaml.in/yaml/v3"
+	"github.com/bulwark-dev/bulwark/internal/yamlcheck"
 )
-
-// reference parses with yaml.v3, as the caller would.
-func reference(data []byte) (*yaml.Node, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, err
-	}
-	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
-		return nil, fmt.Errorf("no single root")
-	}
-	return doc.Content[0], nil
-}
-
-// diff describes the first difference between two trees, every field
-// yaml.v3 fills included.
-func diff(got, want *yaml.Node, path string) string {
-	if got.Kind != want.Kind || got.Style != want.Style || got.Tag != want.Tag || got.Value != want.Value ||
-		got.Line != want.Line || got.Column != want.Column || got.Anchor != want.Anchor || got.Alias != want.Alias ||
-		got.HeadComment != want.HeadComment || got.LineComment != want.LineComment || got.FootComment != want.FootComment ||
-		len(got.Content) != len(want.Content) {
-		return fmt.Sprintf("%s: got kind %d style %d tag %s value %q at %d:%d (%d children), want kind %d style %d tag %s value %q at %d:%d (%d children)",
-			path, got.Kind, got.Style, got.Tag, got.Value, got.Line, got.Column, len(got.Content),
-			want.Kind, want.Style, want.Tag, want.Value, want.Line, want.Column, len(want.Content))
-	}
-	for i := range got.Content {
-		if d := diff(got.Content[i], want.Content[i], fmt.Sprintf("%s/%d", path, i)); d != "" {
-			return d
-		}
-	}
-	return ""
-}
 
 // check: whatever Parse accepts, yaml.v3 parses to the same tree.
 func check(t *testing.T, data []byte) bool {
 	t.Helper()
-	got, ok := Parse(data)
-	if !ok {
-		return false
-	}
-	want, err := reference(data)
-	if err != nil {
-		t.Fatalf("accepted what yaml.v3 refuses (%v):\n%s", err, data)
-	}
-	if d := diff(got, want, ""); d != "" {
-		t.Fatalf("%s\ninput:\n%s", d, data)
-	}
-	return true
+	return yamlcheck.Accepted(t, Parse, data, true)
 }
 
 func TestParseMatchesYAMLv3(t *testing.T) {
