@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/bulwark-dev/bulwark/internal/secret"
 	"github.com/bulwark-dev/bulwark/internal/source"
 	gitsrc "github.com/bulwark-dev/bulwark/internal/source/git"
 	"github.com/bulwark-dev/bulwark/internal/source/gitops"
@@ -124,7 +125,25 @@ func buildPlan(ctx context.Context, g *globalOptions, opts *ScanOptions, co *sca
 	// Discovery reads the manifests first; the scan takes their bytes from
 	// the cache instead of reading them again.
 	walk.Cache, walk.Listing = source.NewFileCache(discoveryCache), source.NewListing()
+	go secret.Default() // compile the secret detectors while discovery walks
+	// Git is asked where the repository is and what its remotes are while
+	// discovery walks the tree: each question is a process to start.
+	type where struct {
+		root string
+		urls []string
+	}
+	found := make(chan where, 1)
+	go func() {
+		w := where{root: renderRoot(ctx, co), urls: co.urls}
+		if w.urls == nil {
+			if top, err := gitsrc.Toplevel(ctx, "."); err == nil {
+				w.urls = gitsrc.Remotes(ctx, top)
+			}
+		}
+		found <- w
+	}()
 	inv, err := source.Discover(ctx, co.paths, walk)
+	w := <-found
 	if err != nil {
 		return nil, usageError("%v", err)
 	}
@@ -153,13 +172,7 @@ func buildPlan(ctx context.Context, g *globalOptions, opts *ScanOptions, co *sca
 		rel.Values = append(rel.Values, helm.Layer{Kind: helm.SetFile, Expr: e})
 	}
 	given := len(rel.Values) > 0 || r.ReleaseName != "" || r.Namespace != ""
-	root := renderRoot(ctx, co, cfg)
-	urls := co.urls
-	if urls == nil {
-		if top, err := gitsrc.Toplevel(ctx, "."); err == nil {
-			urls = gitsrc.Remotes(ctx, top)
-		}
-	}
+	root, urls := w.root, w.urls
 	restore := captureStderr(g.logger())
 	plan = gitops.Plan(ctx, co.paths, inv, gitops.Settings{
 		Root: root, RepoURLs: urls, Config: cfg, Helm: rel, HelmGiven: given, Options: walk,
@@ -211,7 +224,7 @@ func captureStderr(log *slog.Logger) func() {
 // renderRoot is where app paths start: the checkout, else the Git work tree
 // of the first path, else the render configuration's directory, else the
 // first path.
-func renderRoot(ctx context.Context, co *scanSources, cfg *gitops.Config) string {
+func renderRoot(ctx context.Context, co *scanSources) string {
 	root := co.root
 	if root == "" {
 		if top, err := gitsrc.Toplevel(ctx, co.paths[0]); err == nil {

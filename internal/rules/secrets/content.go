@@ -23,8 +23,10 @@ type contentCheck struct{ metas []*rule.Meta }
 var Content rule.FileCheck = newContent()
 
 func newContent() *contentCheck {
+	// The rules' definitions, not the scanner: compiling its expressions is
+	// left to the first scan, off every command's start-up.
 	c := &contentCheck{}
-	for _, r := range secret.Default().Rules() {
+	for _, r := range secret.Rules() {
 		c.metas = append(c.metas, &r.Meta)
 	}
 	return c
