@@ -50,7 +50,10 @@ type parser struct {
 	line      int  // 1-based line of src[i]
 	lineStart int  // offset of the line's first byte
 	wide      bool // the line has multi-byte characters: columns count characters
-	slab      []yaml.Node
+	// colOff and colN remember the last column counted on a wide line, so
+	// a long one-line document is counted once, not once per node.
+	colOff, colN int
+	slab         []yaml.Node
 	buf       []byte // unescaped string under construction
 }
 
@@ -85,10 +88,15 @@ func (p *parser) col() int { return p.colAt(p.i) }
 // colAt is yaml.v3's 1-based column of byte offset i on the current line:
 // it counts characters, not bytes.
 func (p *parser) colAt(i int) int {
-	if p.wide {
-		return utf8.RuneCount(p.src[p.lineStart:i]) + 1
+	if !p.wide {
+		return i - p.lineStart + 1
 	}
-	return i - p.lineStart + 1
+	if p.colOff < p.lineStart || p.colOff > i {
+		p.colOff, p.colN = p.lineStart, 0
+	}
+	p.colN += utf8.RuneCount(p.src[p.colOff:i])
+	p.colOff = i
+	return p.colN + 1
 }
 
 // char accepts the multi-byte character at p.i that a string may hold
