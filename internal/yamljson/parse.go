@@ -54,7 +54,7 @@ type parser struct {
 	// a long one-line document is counted once, not once per node.
 	colOff, colN int
 	slab         []yaml.Node
-	buf       []byte // unescaped string under construction
+	buf          []byte // unescaped string under construction
 }
 
 func (p *parser) node(kind yaml.Kind, tag, value string, line, col int) *yaml.Node {
