@@ -3,10 +3,11 @@ package cli
 import (
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bulwark-dev/bulwark/internal/gittest"
 )
 
 type reportFinding struct {
@@ -92,32 +93,15 @@ func TestScanChartWithValues(t *testing.T) {
 // in the working tree only.
 func chartRepo(t *testing.T) string {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git not installed")
-	}
-	dir := t.TempDir()
-	gitRun := func(args ...string) {
-		t.Helper()
-		cmd := exec.Command("git", append([]string{"-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"}, args...)...)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
-	write := func(name, data string) {
-		os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755)
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write("deploy/chart/Chart.yaml", "apiVersion: v2\nname: chart\nversion: 0.1.0\n")
-	write("deploy/chart/values.yaml", "privileged: true\n")
-	write("deploy/chart/templates/pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: c\n      image: nginx\n      securityContext:\n        privileged: {{ .Values.privileged }}\n")
-	gitRun("init", "--quiet", "-b", "main")
-	gitRun("add", ".")
-	gitRun("commit", "--quiet", "-m", "one")
-	gitRun("tag", "v1")
-	write("deploy/chart/values.yaml", "privileged: false\n")
-	return dir
+	r := gittest.New(t)
+	r.Write("deploy/chart/Chart.yaml", "apiVersion: v2\nname: chart\nversion: 0.1.0\n")
+	r.Write("deploy/chart/values.yaml", "privileged: true\n")
+	r.Write("deploy/chart/templates/pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: c\n      image: nginx\n      securityContext:\n        privileged: {{ .Values.privileged }}\n")
+	r.Git("add", ".")
+	r.Git("commit", "--quiet", "-m", "one")
+	r.Git("tag", "v1")
+	r.Write("deploy/chart/values.yaml", "privileged: false\n")
+	return r.Dir
 }
 
 // --ref scans a revision without touching the working tree, and a URL is

@@ -7,41 +7,25 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bulwark-dev/bulwark/internal/gittest"
 )
 
 // newRepo makes a repository with two commits: v1 has a.yaml, the head
 // changes it and adds b.yaml; the working tree has an uncommitted change.
 func newRepo(t *testing.T) string {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git not installed")
-	}
-	dir := t.TempDir()
-	gitRun := func(args ...string) {
-		t.Helper()
-		cmd := exec.Command("git", append([]string{"-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"}, args...)...)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
-	write := func(name, data string) {
-		t.Helper()
-		os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755)
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	gitRun("init", "--quiet", "-b", "main")
-	write("deploy/a.yaml", "v1\n")
-	gitRun("add", ".")
-	gitRun("commit", "--quiet", "-m", "one")
-	gitRun("tag", "v1")
-	write("deploy/a.yaml", "v2\n")
-	write("deploy/b.yaml", "new\n")
-	gitRun("add", ".")
-	gitRun("commit", "--quiet", "-m", "two")
-	write("deploy/a.yaml", "dirty\n")
-	return dir
+	r := gittest.New(t)
+	r.Write("deploy/a.yaml", "v1\n")
+	r.Git("add", ".")
+	r.Git("commit", "--quiet", "-m", "one")
+	r.Git("tag", "v1")
+	r.Write("deploy/a.yaml", "v2\n")
+	r.Write("deploy/b.yaml", "new\n")
+	r.Git("add", ".")
+	r.Git("commit", "--quiet", "-m", "two")
+	r.Write("deploy/a.yaml", "dirty\n")
+	return r.Dir
 }
 
 func TestExportLeavesWorkingTreeAlone(t *testing.T) {
