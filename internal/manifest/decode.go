@@ -38,7 +38,7 @@ func Parse(path string, data []byte, chain []string) *File {
 		if IsTemplate(s.data) {
 			// Template actions inside valid YAML are content (alerting
 			// templates in a ConfigMap); only YAML they break is a template.
-			if _, err := parseDocument(s.data); err != nil {
+			if _, err := ParseYAML(s.data); err != nil {
 				f.Templates = append(f.Templates, s.line)
 				continue
 			}
@@ -79,7 +79,7 @@ func looksJSON(path string) bool {
 // addParsed parses a document now: its header was not readable by the byte
 // scan, or it is a List whose items become objects.
 func (f *File) addParsed(s span, doc int, chain []string) {
-	root, err := parseDocument(s.data)
+	root, err := ParseYAML(s.data)
 	if err != nil {
 		f.Errors = append(f.Errors, placeError(f.Path, s.line-1, err).(*Error))
 		return

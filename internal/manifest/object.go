@@ -122,7 +122,7 @@ func (o *Object) Root() (*yaml.Node, error) {
 		return o.root, o.err
 	}
 	o.parsed = true
-	root, err := parseDocument(o.data)
+	root, err := ParseYAML(o.data)
 	if err != nil {
 		o.err = o.wrapErr(err)
 		return nil, o.err
@@ -375,10 +375,10 @@ func parserProblem(problem string) bool {
 	return false
 }
 
-// parseDocument parses one YAML document and returns its top node. JSON
-// (every admission request) and block-style YAML (most manifests) take
+// ParseYAML parses one YAML document and returns its top node. JSON (every
+// admission request, dashboards) and block-style YAML (most manifests) take
 // fast paths that build yaml.v3's own tree; the rest goes to yaml.v3.
-func parseDocument(data []byte) (*yaml.Node, error) {
+func ParseYAML(data []byte) (*yaml.Node, error) {
 	if root, ok := yamljson.Parse(data); ok {
 		return root, nil
 	}

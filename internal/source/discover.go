@@ -156,10 +156,11 @@ func (inv *Inventory) read(paths []string, opts Options) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				data, err := readAll(paths[i], opts.MaxFileSize)
-				if err != nil {
-					continue
+				f := readFile(paths[i], paths[i], opts)
+				if f.Err != nil {
+					continue // the scan's walk reports it
 				}
+				data := f.Data
 				for _, m := range appMarkers {
 					apps[i] = apps[i] || bytesearch.Contains(data, m.group, m.rare)
 				}
@@ -181,23 +182,6 @@ func (inv *Inventory) read(paths []string, opts Options) {
 			inv.ConfigMaps = append(inv.ConfigMaps, p)
 		}
 	}
-}
-
-// readAll reads a file of at most limit bytes in one allocation.
-func readAll(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if info.Size() > limit {
-		return nil, tooLarge(info.Size(), limit)
-	}
-	return readSized(f, info.Size(), limit)
 }
 
 // fluxObject reports whether a file named like a kustomization holds a Flux

@@ -8,10 +8,9 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/bulwark-dev/bulwark/internal/yamlblock"
-	"github.com/bulwark-dev/bulwark/internal/yamljson"
-
+	"github.com/bulwark-dev/bulwark/internal/manifest"
 	"github.com/bulwark-dev/bulwark/internal/secret"
+	"github.com/bulwark-dev/bulwark/internal/yamljson"
 )
 
 // textVal is a multi-line value that embeds a file: a ConfigMap key holding
@@ -166,15 +165,8 @@ func parseTree(name, text string) *yaml.Node {
 	if !isTree && !looksYAML(text) {
 		return nil
 	}
-	root, ok := yamlblock.Parse([]byte(text))
-	if !ok {
-		var doc yaml.Node
-		if err := yaml.Unmarshal([]byte(text), &doc); err != nil {
-			return nil
-		}
-		root = deref(&doc)
-	}
-	if root == nil || root.Kind != yaml.MappingNode && root.Kind != yaml.SequenceNode {
+	root, err := manifest.ParseYAML([]byte(text))
+	if err != nil || root == nil || root.Kind != yaml.MappingNode && root.Kind != yaml.SequenceNode {
 		return nil
 	}
 	return root
