@@ -6,9 +6,10 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/bulwark-dev/bulwark/internal/jsonstr"
 )
 
 // maxExpandedNodes bounds the work of expanding aliases, so a "billion laughs"
@@ -139,7 +140,7 @@ func (c *jsonConverter) writeMapping(buf []byte, n *yaml.Node, depth int) ([]byt
 		if i > 0 {
 			buf = append(buf, ',')
 		}
-		buf = appendString(buf, e[0].Value)
+		buf = jsonstr.Append(buf, e[0].Value)
 		buf = append(buf, ':')
 		if buf, err = c.write(buf, e[1], depth+1); err != nil {
 			return nil, err
@@ -182,50 +183,12 @@ func writeScalar(buf []byte, n *yaml.Node) ([]byte, error) {
 			return nil, &nodeError{n, fmt.Sprintf("invalid number %q", n.Value)}
 		}
 		if math.IsInf(f, 0) || math.IsNaN(f) {
-			return appendString(buf, n.Value), nil
+			return jsonstr.Append(buf, n.Value), nil
 		}
 		return strconv.AppendFloat(buf, f, 'g', -1, 64), nil
 	case "!!binary":
-		return appendString(buf, strings.Join(strings.Fields(n.Value), "")), nil
+		return jsonstr.Append(buf, strings.Join(strings.Fields(n.Value), "")), nil
 	default:
-		return appendString(buf, n.Value), nil
+		return jsonstr.Append(buf, n.Value), nil
 	}
-}
-
-// appendString writes s as a JSON string, replacing invalid UTF-8.
-func appendString(buf []byte, s string) []byte {
-	buf = append(buf, '"')
-	for i := 0; i < len(s); {
-		b := s[i]
-		if b < utf8.RuneSelf {
-			switch {
-			case b == '"' || b == '\\':
-				buf = append(buf, '\\', b)
-			case b < 0x20:
-				switch b {
-				case '\n':
-					buf = append(buf, '\\', 'n')
-				case '\t':
-					buf = append(buf, '\\', 't')
-				case '\r':
-					buf = append(buf, '\\', 'r')
-				default:
-					buf = append(buf, `\u00`...)
-					buf = append(buf, "0123456789abcdef"[b>>4], "0123456789abcdef"[b&0xf])
-				}
-			default:
-				buf = append(buf, b)
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			buf = append(buf, `\ufffd`...)
-		} else {
-			buf = append(buf, s[i:i+size]...)
-		}
-		i += size
-	}
-	return append(buf, '"')
 }

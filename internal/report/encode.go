@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"slices"
 	"strconv"
-	"unicode/utf8"
 
+	"github.com/bulwark-dev/bulwark/internal/jsonstr"
 	"github.com/bulwark-dev/bulwark/internal/rule"
 )
 
@@ -159,13 +159,13 @@ func (o *object) key(k string) {
 	}
 	o.n++
 	o.b = append(o.b, o.indent...)
-	o.b = appendString(o.b, k)
+	o.b = jsonstr.Append(o.b, k)
 	o.b = append(o.b, ": "...)
 }
 
 func (o *object) str(k, v string) {
 	o.key(k)
-	o.b = appendString(o.b, v)
+	o.b = jsonstr.Append(o.b, v)
 }
 
 func (o *object) strOmit(k, v string) {
@@ -199,7 +199,7 @@ func (o *object) list(k string, vs []string) {
 		}
 		o.b = append(o.b, o.indent...)
 		o.b = append(o.b, "  "...)
-		o.b = appendString(o.b, v)
+		o.b = jsonstr.Append(o.b, v)
 	}
 	o.b = append(o.b, o.indent...)
 	o.b = append(o.b, ']')
@@ -218,61 +218,4 @@ func (o *object) close() []byte {
 	}
 	o.b = append(o.b, o.indent[:len(o.indent)-2]...)
 	return append(o.b, '}')
-}
-
-const hex = "0123456789abcdef"
-
-// appendString quotes s as encoding/json does without HTML escaping:
-// control characters escaped, invalid UTF-8 replaced, U+2028 and U+2029
-// escaped for JavaScript.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }

@@ -56,18 +56,3 @@ func TestAppendFindingMatchesEncodingJSON(t *testing.T) {
 		})
 	}
 }
-
-// FuzzAppendString: any string is quoted as encoding/json quotes it.
-func FuzzAppendString(f *testing.F) {
-	f.Add("plain")
-	f.Add("\x00\u2028\xff\"\\<>&")
-	f.Fuzz(func(t *testing.T, s string) {
-		want, err := marshal(s, "")
-		if err != nil {
-			t.Skip()
-		}
-		if got := appendString(nil, s); string(got) != string(want) {
-			t.Fatalf("appendString(%q) = %s, want %s", s, got, want)
-		}
-	})
-}
