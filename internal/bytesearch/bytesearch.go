@@ -2,7 +2,7 @@
 // bytes.Index when a needle's first byte is common there: bytes.Index stops
 // at every occurrence of the first byte, so "secret" costs a stop at every
 // "s". Looking for a byte of the needle that is rare in the text (a "k" or
-// a "j") stops far less often.
+// a "j") stops far less often. Set looks for many words at once.
 package bytesearch
 
 import "bytes"

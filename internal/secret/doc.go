@@ -4,9 +4,9 @@
 // data, kubeconfigs and env entries call it on what they extract and reuse
 // its helpers (IsPlaceholder, WeakDefault, Entropy, Redact, Fingerprint).
 //
-// Rules are data (see Rules). A scan is one Aho-Corasick pass over the
-// input for every rule's keywords, lower-cased a chunk at a time, followed
-// by each hit rule's regex on a small window around its hits; entropy and
+// Rules are data (see Rules). A scan is one case-insensitive pass over the
+// input for every rule's keywords (bytesearch.Set), followed by each hit
+// rule's regex on a small window around its hits; entropy and
 // allowlists then drop stand-ins, templates and references. Most input
 // contains no keyword at all, so the scan costs about as much as the
 // keyword pass.

@@ -1,15 +1,12 @@
 package secrets
 
 import (
-	"bytes"
 	"fmt"
 	"path"
 	"strings"
-	"sync"
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/bulwark-dev/bulwark/internal/bytesearch"
 	"github.com/bulwark-dev/bulwark/internal/manifest"
 	"github.com/bulwark-dev/bulwark/internal/rule"
 	"github.com/bulwark-dev/bulwark/internal/secret"
@@ -96,38 +93,12 @@ func fileName(name string) bool {
 // none and cost a scan instead of a parse. List items are parsed already
 // and their bytes are the whole List, so they skip the gate.
 func mayHoldCredential(data []byte) bool {
-	if hasNameHint(data) || bytes.Contains(data, []byte("://")) || bytes.Contains(data, []byte("-----BEGIN")) || bytes.Contains(data, []byte("binaryData")) {
-		return true
-	}
-	return len(secret.Default().Scan(data)) > 0
+	return credentialHints.Contains(data) || len(secret.Default().Scan(data)) > 0
 }
 
-// hasNameHint reports whether data holds one of nameHints in any case. The
-// lower-case spelling, by far the commonest, is looked for first, so most
-// texts that hold a hint are never copied.
-func hasNameHint(data []byte) bool {
-	for i, h := range nameHints {
-		if bytesearch.Contains(data, []byte(h), hintRare[i]) {
-			return true
-		}
-	}
-	buf := lowerBufs.Get().(*[]byte)
-	defer lowerBufs.Put(buf)
-	lower := (*buf)[:0]
-	for _, c := range data {
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		lower = append(lower, c)
-	}
-	*buf = lower
-	for i, h := range nameHints {
-		if bytesearch.Contains(lower, []byte(h), hintRare[i]) {
-			return true
-		}
-	}
-	return false
-}
+// credentialHints are the name hints and the marks of a URL, a PEM block
+// and binaryData, found in one pass.
+var credentialHints = mustSet(append([]string{"://", "-----begin", "binarydata"}, nameHints...))
 
-// lowerBufs are reused lower-case copies: checks run in parallel.
-var lowerBufs = sync.Pool{New: func() any { return new([]byte) }}
+// hasNameHint reports whether data holds one of nameHints in any case.
+func hasNameHint(data []byte) bool { return nameHintSet.Contains(data) }

@@ -5,6 +5,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/bulwark-dev/bulwark/internal/bytesearch"
 	"github.com/bulwark-dev/bulwark/internal/manifest"
 	"github.com/bulwark-dev/bulwark/internal/rule"
 )
@@ -131,29 +132,20 @@ func base64Like(v []byte) bool {
 // a name without one is not worth splitting into words.
 var nameHints = []string{"pass", "pwd", "secret", "token", "key", "cred", "dsn", "bearer", "sas", "hmac", "conn"}
 
-// hintRare is, for each of nameHints, the index of its letter least common
-// in manifests, which bytesearch looks for first.
-var hintRare = []int{0, 1, 2, 2, 2, 0, 0, 0, 0, 0, 0}
+// nameHintSet finds any of nameHints in one pass, in any case.
+var nameHintSet = mustSet(nameHints)
 
 // nameHint is a cheap, case-insensitive first test for secretName.
 func nameHint(name []byte) bool {
-	if len(name) > 128 {
-		return false
+	return len(name) <= 128 && nameHintSet.Contains(name)
+}
+
+func mustSet(words []string) *bytesearch.Set {
+	s, err := bytesearch.NewSet(words)
+	if err != nil {
+		panic(err)
 	}
-	var buf [128]byte
-	lower := buf[:len(name)]
-	for i, c := range name {
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		lower[i] = c
-	}
-	for _, h := range nameHints {
-		if bytes.Contains(lower, []byte(h)) {
-			return true
-		}
-	}
-	return false
+	return s
 }
 
 // CandidatePath reports structured files whose names suggest credentials,
