@@ -46,25 +46,42 @@ func Discover(ctx context.Context, roots []string, opts Options) (*Inventory, er
 	if opts.MaxFileSize <= 0 {
 		opts.MaxFileSize = DefaultMaxFileSize
 	}
-	var manifests []string // read after the walk, by a pool
+	// Manifests are read by a pool while the walk goes on.
+	reader := inv.startReading(opts)
+	err := inv.walk(ctx, roots, opts, reader.add)
+	reader.wait()
+	if err != nil {
+		return nil, err
+	}
+	inv.Charts = dedupe(inv.Charts)
+	inv.Archives = dedupe(inv.Archives)
+	inv.Kustomizations = dedupe(inv.Kustomizations)
+	inv.Apps = dedupe(inv.Apps)
+	inv.ConfigMaps = dedupe(inv.ConfigMaps)
+	return inv, nil
+}
+
+// walk lists the roots' charts, archives and kustomizations and passes
+// the manifests to read to add.
+func (inv *Inventory) walk(ctx context.Context, roots []string, opts Options, add func(string)) error {
 	for _, root := range roots {
 		if root == "-" {
 			continue
 		}
 		abs, err := filepath.Abs(root)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if real, err := filepath.EvalSymlinks(abs); err == nil {
 			abs = real
 		}
 		info, err := os.Stat(abs)
 		if err != nil {
-			return nil, fmt.Errorf("reading %s: %w", root, err)
+			return fmt.Errorf("reading %s: %w", root, err)
 		}
 		if !info.IsDir() {
 			if inv.file(abs, filepath.Base(abs)) {
-				manifests = append(manifests, abs)
+				add(abs)
 			}
 			continue
 		}
@@ -115,24 +132,18 @@ func Discover(ctx context.Context, roots []string, opts Options) (*Inventory, er
 				inv.Kustomizations = append(inv.Kustomizations, filepath.Dir(path))
 			}
 			if inv.file(path, d.Name()) {
-				manifests = append(manifests, path)
+				add(path)
 			}
 			return nil
 		})
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if record {
 			opts.Listing.put(root, listing)
 		}
 	}
-	inv.read(manifests, opts)
-	inv.Charts = dedupe(inv.Charts)
-	inv.Archives = dedupe(inv.Archives)
-	inv.Kustomizations = dedupe(inv.Kustomizations)
-	inv.Apps = dedupe(inv.Apps)
-	inv.ConfigMaps = dedupe(inv.ConfigMaps)
-	return inv, nil
+	return nil
 }
 
 // file classifies one file: a chart archive, or a manifest to read.
@@ -145,43 +156,51 @@ func (inv *Inventory) file(path, name string) bool {
 	return manifestExts[filepath.Ext(lower)]
 }
 
-// read looks into manifests for app definitions and ConfigMaps, a worker
-// per CPU, keeping their bytes in opts.Cache for the scan.
-func (inv *Inventory) read(paths []string, opts Options) {
-	apps, cms := make([]bool, len(paths)), make([]bool, len(paths))
-	next := make(chan int)
-	var wg sync.WaitGroup
+// reading looks into manifests for app definitions and ConfigMaps while
+// the walk goes on, a worker per CPU, keeping their bytes in opts.Cache for
+// the scan. The lists it fills are sorted when discovery ends.
+type reading struct {
+	next chan string
+	wg   sync.WaitGroup
+}
+
+func (inv *Inventory) startReading(opts Options) *reading {
+	r := &reading{next: make(chan string, 64)}
+	var mu sync.Mutex
 	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				f := readFile(paths[i], paths[i], opts)
+		r.wg.Go(func() {
+			for path := range r.next {
+				f := readFile(path, path, opts)
 				if f.Err != nil {
 					continue // the scan's walk reports it
 				}
-				data := f.Data
+				app := false
 				for _, m := range appMarkers {
-					apps[i] = apps[i] || bytesearch.Contains(data, m.group, m.rare)
+					app = app || bytesearch.Contains(f.Data, m.group, m.rare)
 				}
-				cms[i] = bytesearch.Contains(data, []byte("ConfigMap"), 6)
-				opts.Cache.put(paths[i], data)
+				cm := bytesearch.Contains(f.Data, []byte("ConfigMap"), 6)
+				opts.Cache.put(path, f.Data)
+				mu.Lock()
+				if app {
+					inv.Apps = append(inv.Apps, path)
+				}
+				if cm {
+					inv.ConfigMaps = append(inv.ConfigMaps, path)
+				}
+				mu.Unlock()
 			}
-		}()
+		})
 	}
-	for i := range paths {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	for i, p := range paths {
-		if apps[i] {
-			inv.Apps = append(inv.Apps, p)
-		}
-		if cms[i] {
-			inv.ConfigMaps = append(inv.ConfigMaps, p)
-		}
-	}
+	return r
+}
+
+// add queues a file; the walk's goroutine calls it.
+func (r *reading) add(path string) { r.next <- path }
+
+// wait lets the workers finish.
+func (r *reading) wait() {
+	close(r.next)
+	r.wg.Wait()
 }
 
 // fluxObject reports whether a file named like a kustomization holds a Flux
