@@ -32,7 +32,7 @@ type Decision struct {
 func (p *Policy) Decide(findings []rule.Finding, opts Options) Decision {
 	usedExc := make([]bool, len(p.Exceptions))
 	usedBase := map[string]bool{}
-	var out []rule.Finding
+	out := make([]rule.Finding, 0, len(findings))
 	for _, f := range findings {
 		action, keep := p.classify(&f, opts)
 		if !keep {

@@ -46,19 +46,18 @@ func writeArray(bw *bufio.Writer, name string, n int, item func([]byte, int, *ru
 		bw.WriteString("]")
 		return
 	}
-	for chunk := range encodeChunks(n, item) {
-		bw.Write(chunk)
-	}
+	encodeChunks(n, item, func(chunk []byte) { bw.Write(chunk) })
 	bw.WriteString("\n  ]")
 }
 
-// encodeChunks encodes items in chunks, a worker per CPU, and yields the
-// chunks in order; at most a few chunks wait in memory at once.
-func encodeChunks(n int, item func([]byte, int, *ruleText) []byte) <-chan []byte {
+// encodeChunks encodes items in chunks, a worker per CPU, and writes the
+// chunks in order; at most a few chunks wait in memory at once, and their
+// buffers are reused.
+func encodeChunks(n int, item func([]byte, int, *ruleText) []byte, write func([]byte)) {
 	const size = 256
 	workers := runtime.GOMAXPROCS(0)
 	slots := make(chan chan []byte, workers)
-	out := make(chan []byte)
+	free := make(chan []byte, workers+1)
 	go func() {
 		defer close(slots)
 		for from := 0; from < n; from += size {
@@ -66,6 +65,10 @@ func encodeChunks(n int, item func([]byte, int, *ruleText) []byte) <-chan []byte
 			slots <- slot // blocks while the writer is workers chunks behind
 			go func(from, to int) {
 				var buf []byte
+				select {
+				case buf = <-free:
+				default:
+				}
 				c := newRuleText() // one per chunk: chunks are encoded in parallel
 				for i := from; i < to; i++ {
 					if i > 0 {
@@ -78,13 +81,14 @@ func encodeChunks(n int, item func([]byte, int, *ruleText) []byte) <-chan []byte
 			}(from, min(from+size, n))
 		}
 	}()
-	go func() {
-		defer close(out)
-		for slot := range slots {
-			out <- <-slot
+	for slot := range slots {
+		buf := <-slot
+		write(buf)
+		select {
+		case free <- buf[:0]:
+		default:
 		}
-	}()
-	return out
+	}
 }
 
 // marshal encodes v indented at prefix, without HTML escaping or a newline.
