@@ -1,9 +1,11 @@
 // Package yamlblock parses the block-style YAML that Kubernetes manifests are
-// written in (mappings, sequences, plain and simply quoted scalars, literal
-// block scalars, comments) into the same yaml.v3 nodes go.yaml.in/yaml/v3
-// builds, several times faster. Anything outside that subset (flow
-// collections, anchors, tags, folded or multi-line scalars, escapes, tabs in
-// indentation, odd characters) makes Parse give up, and the caller parses
+// written in (mappings, sequences, plain and quoted scalars with their
+// common escapes, multi-line double-quoted scalars, literal block scalars,
+// flow sequences of scalars, comments) into the same yaml.v3 nodes
+// go.yaml.in/yaml/v3 builds, several times faster. Anything outside that
+// subset (flow mappings, anchors, tags, folded or multi-line plain
+// scalars, rare escapes, tabs in indentation, odd characters) makes Parse
+// give up, and the caller parses
 // with yaml.v3, which also reports the errors: this package never decides
 // that a document is invalid.
 package yamlblock
@@ -301,6 +303,9 @@ func (p *parser) scalar(indent, off int) *yaml.Node {
 		return n
 	case '"', '\'':
 		v, n, style, ok := quoted(s)
+		if !ok && s[0] == '"' {
+			return p.multiQuoted(indent, off)
+		}
 		if !ok || !trailingComment(s[n:]) {
 			return p.fail()
 		}
@@ -347,6 +352,99 @@ func (p *parser) scalar(indent, off int) *yaml.Node {
 		break
 	}
 	return p.node(yaml.ScalarNode, plainTag(v), v, ln, col)
+}
+
+// multiQuoted parses a double-quoted scalar that starts at byte offset off
+// of the current line and ends on a later one (dashboards are often
+// written so). Its lines are folded as yaml.v3 folds them: a line break
+// becomes a space, or as many line feeds as there are empty lines after
+// it; the blanks around a break go, and an escaped break joins the lines.
+// Continuation lines must be indented past the enclosing block, and blanks
+// next to a break must be spaces; anything else is left to yaml.v3.
+func (p *parser) multiQuoted(indent, off int) *yaml.Node {
+	ln, col := p.i+1, p.column(p.lines[p.i], off)
+	var b strings.Builder
+	text := p.src[off+1 : p.lines[p.i].end]
+	breaks := -1 // line breaks to fold before text; -1 on the first line
+	escaped := false
+	for {
+		end := closingQuote(text)
+		seg := text
+		if end >= 0 {
+			seg = text[:end]
+		}
+		if breaks == 1 && !escaped {
+			b.WriteByte(' ')
+		} else if breaks > 1 {
+			b.WriteString(strings.Repeat("\n", breaks-1))
+		}
+		escaped = false
+		if end < 0 {
+			// The line ends inside the scalar: drop the blanks before the
+			// break, or the backslash that escapes it.
+			if backslashes(seg)%2 == 1 {
+				seg, escaped = seg[:len(seg)-1], true
+			} else {
+				seg = strings.TrimRight(seg, " ")
+				if strings.HasSuffix(seg, "\t") || backslashes(seg)%2 == 1 {
+					return p.fail() // a tab, or an escaped blank, before the break
+				}
+			}
+		}
+		v, ok := unescape(seg)
+		if !ok {
+			return p.fail()
+		}
+		b.WriteString(v)
+		if end >= 0 {
+			if !trailingComment(text[end+1:]) {
+				return p.fail()
+			}
+			p.i++
+			sc := p.node(yaml.ScalarNode, "!!str", b.String(), ln, col)
+			sc.Style = yaml.DoubleQuotedStyle
+			return sc
+		}
+		// Move to the next line with text, counting the breaks.
+		breaks = 0
+		for {
+			p.i++
+			breaks++
+			if p.i >= len(p.lines) || !p.lines[p.i-1].nl {
+				return p.fail() // no closing quote: yaml.v3's error
+			}
+			l := p.lines[p.i]
+			t := p.src[l.start:l.end]
+			lead := strings.TrimLeft(t, " ")
+			if lead == "" {
+				continue
+			}
+			if lead[0] == '\t' || len(t)-len(lead) <= indent {
+				return p.fail()
+			}
+			text = lead
+			break
+		}
+	}
+}
+
+// backslashes counts the backslashes that end s.
+func backslashes(s string) int {
+	return len(s) - len(strings.TrimRight(s, "\\"))
+}
+
+// closingQuote returns the index in s of the double quote that ends a
+// double-quoted scalar, skipping escapes, or -1.
+func closingQuote(s string) int {
+	for j := 0; j < len(s); j++ {
+		switch s[j] {
+		case '\\':
+			j++
+		case '"':
+			return j
+		}
+	}
+	return -1
 }
 
 // sequence parses a block sequence whose dashes stand at column indent.

@@ -41,6 +41,14 @@ func TestParseMatchesYAMLv3(t *testing.T) {
 		{"flow", "a: []\nb: {}\nc: [x, \"y\", 'z', 1]\nd: [ ]\n", true},
 		{"escapes", "a: \"t\\tn\\n\\u00e9\\x41\\\"\"\n", true},
 		{"unknown escape", "a: \"\\/\"\n", false},
+		{"multi-line quoted", "a: \"one\n  two  \n\n   three\"\nb: \"x\\\n    y\\\n\n  z\"\nc:\n- \"p \\\"q\\\"\n  r\" # done\n", true},
+		{"multi-line quoted, blank lines and escapes", "a: \"\n  x\\ty \\\n  \n  z  \n  \"\nb: 1\n", true},
+		{"multi-line quoted under-indented", "a:\n  b: \"x\n  y\"\n", false},
+		{"multi-line quoted, tab", "a: \"x\t\n  y\"\n", false},
+		{"multi-line quoted, escaped blank at the break", "a: \"x\\ \n  y\"\n", false},
+		{"multi-line quoted, unclosed", "a: \"x\n  y\n", false},
+		{"multi-line quoted key", "\"a\n b\": 1\n", false},
+		{"multi-line quoted, text after", "a: \"x\n  y\" z\n", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -86,6 +94,7 @@ func FuzzParse(f *testing.F) {
 		"a: |\n  x\n\n  y\nb:\n- c\n- d: e\n  f: 'g''h'\n",
 		"a:\n  - |+\n    x\n\n  - \"q\"\n",
 		"a: [x, \"y\\u00e9\", 'z''s', 1]\nb: {}\nc: \"\\x41\\N\"\n",
+		"a: \"x \\\n  y\n\n  z\\\"\"\nb:\n- \"p\n  q\"\n",
 	} {
 		f.Add([]byte(s))
 	}
