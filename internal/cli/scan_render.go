@@ -127,23 +127,21 @@ func buildPlan(ctx context.Context, g *globalOptions, opts *ScanOptions, co *sca
 	walk.Cache, walk.Listing = source.NewFileCache(discoveryCache), source.NewListing()
 	go secret.Default() // compile the secret detectors while discovery walks
 	// Git is asked where the repository is and what its remotes are while
-	// discovery walks the tree: each question is a process to start.
-	type where struct {
-		root string
-		urls []string
-	}
-	found := make(chan where, 1)
+	// discovery walks the tree: each question is a process to start, and
+	// the two questions are asked side by side.
+	rootc, urlsc := make(chan string, 1), make(chan []string, 1)
+	go func() { rootc <- renderRoot(ctx, co) }()
 	go func() {
-		w := where{root: renderRoot(ctx, co), urls: co.urls}
-		if w.urls == nil {
+		urls := co.urls
+		if urls == nil {
 			if top, err := gitsrc.Toplevel(ctx, "."); err == nil {
-				w.urls = gitsrc.Remotes(ctx, top)
+				urls = gitsrc.Remotes(ctx, top)
 			}
 		}
-		found <- w
+		urlsc <- urls
 	}()
 	inv, err := source.Discover(ctx, co.paths, walk)
-	w := <-found
+	root, urls := <-rootc, <-urlsc
 	if err != nil {
 		return nil, usageError("%v", err)
 	}
@@ -172,7 +170,6 @@ func buildPlan(ctx context.Context, g *globalOptions, opts *ScanOptions, co *sca
 		rel.Values = append(rel.Values, helm.Layer{Kind: helm.SetFile, Expr: e})
 	}
 	given := len(rel.Values) > 0 || r.ReleaseName != "" || r.Namespace != ""
-	root, urls := w.root, w.urls
 	restore := captureStderr(g.logger())
 	plan = gitops.Plan(ctx, co.paths, inv, gitops.Settings{
 		Root: root, RepoURLs: urls, Config: cfg, Helm: rel, HelmGiven: given, Options: walk,
