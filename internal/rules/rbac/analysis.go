@@ -168,7 +168,7 @@ func (a *Analysis) input(objs []*manifest.Object, dec []decoded) rbac.Input {
 		if dec[i].pod == nil {
 			continue
 		}
-		w := workloadOf(o, dec[i].pod, automount)
+		w := workloadOf(o, *dec[i].pod, automount)
 		a.Workloads = append(a.Workloads, w)
 		if w.Mounted {
 			a.running[w.ServiceAccount] = true
@@ -205,8 +205,24 @@ type decoded struct {
 	roleBinding        *rbacv1.RoleBinding
 	clusterRoleBinding *rbacv1.ClusterRoleBinding
 	account            *corev1.ServiceAccount
-	pod                *manifest.PodTemplate
+	pod                *podAccount
 	err                error
+}
+
+// podAccount is what the analysis reads of a pod template: objects are
+// held for the whole set, so they keep this, not the typed pod.
+type podAccount struct {
+	name, field string // the service account ("" for the default) and the field that names it
+	automount   *bool
+	specPath    string
+}
+
+func accountOf(pt *manifest.PodTemplate) *podAccount {
+	a := &podAccount{name: pt.Spec.ServiceAccountName, field: "serviceAccountName", automount: pt.Spec.AutomountServiceAccountToken, specPath: pt.SpecPath}
+	if a.name == "" && pt.Spec.DeprecatedServiceAccount != "" {
+		a.name, a.field = pt.Spec.DeprecatedServiceAccount, "serviceAccount"
+	}
+	return a
 }
 
 // decodedKey memoises an object's typed form on the object.
@@ -239,7 +255,7 @@ func decode(o *manifest.Object) decoded {
 	case isWorkloadKind(o.Kind):
 		// A pod spec that does not decode is the engine's to report.
 		if pt, err := o.PodTemplate(); err == nil {
-			d.pod = pt
+			d.pod = accountOf(pt)
 		}
 	}
 	return d
@@ -272,22 +288,19 @@ func parallel(n int, f func(i int)) {
 // workloadOf reads the ServiceAccount a workload runs as. A pod mounts its
 // token unless its spec says automountServiceAccountToken: false, or
 // leaves it unset and its ServiceAccount says false.
-func workloadOf(o *manifest.Object, pt *manifest.PodTemplate, automount map[rbac.Subject]*bool) Workload {
-	name, field := pt.Spec.ServiceAccountName, "serviceAccountName"
-	if name == "" && pt.Spec.DeprecatedServiceAccount != "" {
-		name, field = pt.Spec.DeprecatedServiceAccount, "serviceAccount"
-	}
+func workloadOf(o *manifest.Object, pa podAccount, automount map[rbac.Subject]*bool) Workload {
+	name := pa.name
 	if name == "" {
 		name = "default"
 	}
 	s := rbac.ServiceAccountSubject(orDefault(o.Namespace()), name)
 	mounted := true
-	if v := pt.Spec.AutomountServiceAccountToken; v != nil {
+	if v := pa.automount; v != nil {
 		mounted = *v
 	} else if v := automount[s]; v != nil {
 		mounted = *v
 	}
-	return Workload{Object: o, ServiceAccount: s, Path: pt.SpecPath + "." + field, Mounted: mounted}
+	return Workload{Object: o, ServiceAccount: s, Path: pa.specPath + "." + pa.field, Mounted: mounted}
 }
 
 func orDefault(ns string) string {
