@@ -39,7 +39,7 @@ type Object struct {
 	podErr      error
 	podDone     bool
 
-	memo map[any]any // typed views that checks derived once, kept by Compact
+	memo []memoEntry // typed views that checks derived once, kept by Compact
 
 	// name and namespace are metadata's, known without a parse when meta
 	// is set: the byte scan read them, or the object came from a tree.
@@ -94,16 +94,19 @@ func lineStarts(data []byte) []int {
 // key. Whole-set checks use it to derive their typed view while the object
 // streams by, so the YAML tree can be let go before the set is checked.
 func (o *Object) Memo(key any, f func() any) any {
-	if v, ok := o.memo[key]; ok {
-		return v
-	}
-	if o.memo == nil {
-		o.memo = map[any]any{}
+	for _, m := range o.memo {
+		if m.key == key {
+			return m.value
+		}
 	}
 	v := f()
-	o.memo[key] = v
+	o.memo = append(o.memo, memoEntry{key, v})
 	return v
 }
+
+// memoEntry is one value Memo derived; an object has a few at most, so a
+// list costs less than a map.
+type memoEntry struct{ key, value any }
 
 // Data returns the bytes of the document the object came from.
 func (o *Object) Data() []byte { return o.data }
