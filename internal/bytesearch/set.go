@@ -94,9 +94,6 @@ func (s *Set) hash(w string) uint32 {
 	return h
 }
 
-// Words returns the number of words in the set.
-func (s *Set) Words() int { return len(s.words) }
-
 // Len returns the length of word i.
 func (s *Set) Len(i int) int { return len(s.words[i]) }
 
