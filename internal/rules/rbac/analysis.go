@@ -254,7 +254,7 @@ func decode(o *manifest.Object) decoded {
 		d.err = o.Decode("", d.clusterRoleBinding)
 	case isWorkloadKind(o.Kind):
 		// A pod spec that does not decode is the engine's to report.
-		if pt, err := o.PodTemplate(); err == nil {
+		if pt, err := o.PodTemplate(); err == nil && pt != nil {
 			d.pod = accountOf(pt)
 		}
 	}

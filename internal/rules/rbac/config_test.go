@@ -168,3 +168,32 @@ func TestParseSubject(t *testing.T) {
 		}
 	}
 }
+
+// A workload without a pod template (a kustomize patch, a Rollout with a
+// workloadRef) runs no pods: the analysis skips it instead of failing.
+func TestWorkloadWithoutPodTemplate(t *testing.T) {
+	objs := parseInline(t, execInPayments+`---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: payments}
+spec:
+  replicas: 3
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: payments}
+spec:
+  template:
+    spec:
+      serviceAccountName: api
+      containers: [{name: api, image: api}]
+`)
+	c := New(Config{})
+	for _, o := range objs {
+		c.Prepare(o) // as the engine does while the objects stream by
+	}
+	a := Analyze(objs, Config{})
+	if len(a.Workloads) != 1 || a.Workloads[0].ServiceAccount.Name != "api" || a.Workloads[0].Path != "spec.template.spec.serviceAccountName" {
+		t.Fatalf("workloads: %+v", a.Workloads)
+	}
+}
