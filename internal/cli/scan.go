@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -121,6 +122,10 @@ func emit(g *globalOptions, output string, write writeFunc, rep *report.Report, 
 	if err := write(out, rep, report.TableOptions{Color: color, Duration: time.Since(start)}); err != nil {
 		return fmt.Errorf("writing report: %w", err)
 	}
+	if n := len(rep.Internal); n > 0 {
+		e := rep.Internal[0]
+		return &ExitError{Code: ExitInternal, Err: fmt.Errorf("the report is incomplete: %d checks failed inside Bulwark, the first in %s: %s", n, cmp.Or(e.File, "the whole set"), e.Msg)}
+	}
 	if rep.Summary.Verdict == policy.Block {
 		return &ExitError{Code: ExitBlocked}
 	}
@@ -195,6 +200,7 @@ func scanAndDecide(ctx context.Context, g *globalOptions, opts *ScanOptions) (*r
 		Findings: dec.Findings,
 		Errors:   res.Errors,
 		Rules:    reg.Rules(),
+		Internal: res.Internal,
 	}
 	rep.Summary.Counts(dec.Findings)
 	log.Debug("scanned", "files", res.Files, "objects", res.Objects, "findings", len(dec.Findings), "verdict", dec.Verdict)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,9 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/bulwark-dev/bulwark/internal/manifest"
+	"github.com/bulwark-dev/bulwark/internal/policy"
+	"github.com/bulwark-dev/bulwark/internal/report"
 	"github.com/bulwark-dev/bulwark/internal/rules"
 )
 
@@ -126,6 +130,34 @@ func assertEveryRule(t *testing.T, report []byte) {
 	for _, m := range reg.Rules() {
 		if !seen[m.ID] {
 			t.Errorf("examples/ does not exercise rule %s (%s)", m.ID, m.Name)
+		}
+	}
+}
+
+// TestEmitInternalFailure: a report with checks that failed inside Bulwark
+// is written whole, then the command exits 3 (internal failure), even when
+// the policy would only have blocked.
+func TestEmitInternalFailure(t *testing.T) {
+	for _, tc := range []struct {
+		internal int
+		verdict  policy.Verdict
+		want     int
+	}{
+		{0, policy.Pass, ExitOK},
+		{0, policy.Block, ExitBlocked},
+		{1, policy.Pass, ExitInternal},
+		{2, policy.Block, ExitInternal},
+	} {
+		failed := make([]manifest.Error, tc.internal)
+		var out bytes.Buffer
+		g := &globalOptions{streams: Streams{Out: &out, ErrOut: io.Discard}}
+		rep := &report.Report{SchemaVersion: report.SchemaVersion, Summary: report.Summary{Verdict: tc.verdict}, Internal: failed}
+		err := emit(g, "", func(w io.Writer, r *report.Report, _ report.TableOptions) error { return report.WriteJSON(w, r) }, rep, time.Now())
+		if got := CodeOf(err); got != tc.want {
+			t.Errorf("internal %d, verdict %s: exit %d, want %d", tc.internal, tc.verdict, got, tc.want)
+		}
+		if !strings.Contains(out.String(), `"schemaVersion"`) {
+			t.Errorf("internal %d: the report was not written", tc.internal)
 		}
 	}
 }

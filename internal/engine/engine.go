@@ -62,6 +62,9 @@ type Result struct {
 	Kinds                                         map[string]int // objects per kind
 	Findings                                      []rule.Finding
 	Errors                                        []manifest.Error
+	// Internal are the checks that failed inside Bulwark (a panic,
+	// recovered), also in Errors: the findings of what failed are missing.
+	Internal []manifest.Error
 }
 
 // fileResult is what one worker learned from one file.
@@ -70,6 +73,7 @@ type fileResult struct {
 	errors   []manifest.Error
 	kept     []*manifest.Object
 	kinds    map[string]int
+	internal bool // errors holds the one internal failure
 	docs     int
 	objects  int
 	skipped  int
@@ -100,7 +104,7 @@ func (e *Engine) ScanFiles(ctx context.Context, produce func(yield func(source.F
 			defer wg.Done()
 			for f := range files {
 				if f, ok := f.Load(); ok {
-					results <- e.checkFile(f)
+					results <- e.checkFileGuarded(f)
 				}
 			}
 		}()
@@ -115,6 +119,9 @@ func (e *Engine) ScanFiles(ctx context.Context, produce func(yield func(source.F
 			res.Objects += r.objects
 			res.Skipped += r.skipped
 			res.Templates += r.tmpl
+			if r.internal {
+				res.Internal = append(res.Internal, r.errors...)
+			}
 			res.Findings = append(res.Findings, r.findings...)
 			res.Errors = append(res.Errors, r.errors...)
 			for k, n := range r.kinds {
@@ -132,17 +139,29 @@ func (e *Engine) ScanFiles(ctx context.Context, produce func(yield func(source.F
 	if walkErr != nil {
 		return nil, walkErr
 	}
-	res.Findings = append(res.Findings, e.checkSet(nil, kept)...)
+	set, failure := e.checkSetGuarded(kept)
+	res.Findings = append(res.Findings, set...)
+	if failure != nil {
+		res.Errors = append(res.Errors, *failure)
+		res.Internal = append(res.Internal, *failure)
+	}
 	res.Findings = dropRenderedCopies(res.Findings)
 	Sort(res.Findings)
-	sort.Slice(res.Errors, func(i, j int) bool {
-		a, b := res.Errors[i], res.Errors[j]
+	sortErrors(res.Errors)
+	sortErrors(res.Internal)
+	return res, nil
+}
+
+// sortErrors orders errors by file and line, so that reports are
+// deterministic whatever the workers' order.
+func sortErrors(errs []manifest.Error) {
+	sort.Slice(errs, func(i, j int) bool {
+		a, b := errs[i], errs[j]
 		if a.File != b.File {
 			return a.File < b.File
 		}
 		return a.Line < b.Line
 	})
-	return res, nil
 }
 
 // CheckObjects runs every check on objects already in memory (admission,
@@ -185,6 +204,38 @@ func (e *Engine) CheckObjectsFrom(base *Base, objs []*manifest.Object) []rule.Fi
 	out = append(out, e.checkSet(base, objs)...)
 	Sort(out)
 	return out
+}
+
+// checkFileGuarded is checkFile, except that a check that panics costs
+// the file's findings, not the scan: the file gets an error that says so.
+func (e *Engine) checkFileGuarded(f source.File) (r fileResult) {
+	defer func() {
+		if p := recover(); p != nil {
+			r = fileResult{errors: []manifest.Error{{File: f.Path, Msg: internalError(p)}}, internal: true}
+		}
+	}()
+	return e.checkFile(f)
+}
+
+// checkSetGuarded is checkSet for a scan, reporting a panic as an error.
+func (e *Engine) checkSetGuarded(objs []*manifest.Object) (out []rule.Finding, failure *manifest.Error) {
+	defer func() {
+		if p := recover(); p != nil {
+			out, failure = nil, &manifest.Error{Msg: "whole-set checks: " + internalError(p)}
+		}
+	}()
+	return e.checkSet(nil, objs), nil
+}
+
+// internalError describes a recovered panic. Only the runtime's own
+// messages (a nil dereference, an index out of range) are quoted: another
+// panic value might hold bytes of the input, and those may be secrets.
+func internalError(p any) string {
+	what := fmt.Sprintf("a panic of type %T", p)
+	if err, ok := p.(runtime.Error); ok {
+		what = err.Error()
+	}
+	return "internal error in Bulwark, findings here are missing (please report it): " + what
 }
 
 func (e *Engine) checkFile(f source.File) fileResult {

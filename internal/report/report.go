@@ -21,6 +21,9 @@ type Report struct {
 	// Rules are the metadata of every rule that ran (SARIF needs them); not
 	// part of the JSON contract.
 	Rules []*rule.Meta `json:"-"`
+	// Internal are the checks that failed inside Bulwark, also in Errors:
+	// the report is incomplete and the scan exits with an internal failure.
+	Internal []manifest.Error `json:"-"`
 }
 
 // Tool names the producer.
