@@ -148,6 +148,10 @@ const maxSetWaiting = 64
 // many were waiting, or its deadline passed first.
 var ErrBusy = errors.New("too busy to run the whole-set rules in time")
 
+// ErrInternal means a check failed inside Bulwark: the request is not
+// decided, and the webhook's failure policy applies.
+var ErrInternal = errors.New("internal error in Bulwark")
+
 // Result is the policy's decision on a request.
 type Result struct {
 	Kind, Namespace, Name string
@@ -164,7 +168,12 @@ type Result struct {
 // cluster-admin). Workloads, Secrets and ConfigMaps are judged by the
 // per-object rules alone: the relationships they take part in are judged
 // when the RBAC or GitOps object that creates them is admitted.
-func (ev *Evaluator) Evaluate(in Input, state ClusterState) (Result, error) {
+func (ev *Evaluator) Evaluate(in Input, state ClusterState) (res Result, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			res, err = Result{}, fmt.Errorf("%w (please report it): %s", ErrInternal, engine.PanicText(p))
+		}
+	}()
 	mf := manifest.Parse(RequestFile, in.Object, nil)
 	if len(mf.Errors) > 0 {
 		return Result{}, fmt.Errorf("decoding object: %s", mf.Errors[0].Msg)
@@ -176,7 +185,7 @@ func (ev *Evaluator) Evaluate(in Input, state ClusterState) (Result, error) {
 	if _, err := obj.Root(); err != nil {
 		return Result{}, fmt.Errorf("decoding object: %v", err)
 	}
-	res := Result{Kind: obj.Kind, Namespace: obj.Namespace(), Name: obj.Name()}
+	res = Result{Kind: obj.Kind, Namespace: obj.Namespace(), Name: obj.Name()}
 	if res.Namespace == "" {
 		res.Namespace = in.Namespace
 	}
@@ -201,9 +210,7 @@ func (ev *Evaluator) Evaluate(in Input, state ClusterState) (Result, error) {
 			setWaiting.Add(-1)
 			return Result{}, fmt.Errorf("%w: %v", ErrBusy, ctx.Err())
 		}
-		sf := ev.setFindings(obj, res.Namespace, deleting, state)
-		<-setTurns
-		findings = append(findings, sf...)
+		findings = append(findings, ev.setFindingsInTurn(obj, res.Namespace, deleting, state)...)
 	}
 	for i := range findings {
 		if o := findings[i].Object; o != nil && o.Namespace == "" && findings[i].Location.File == RequestFile {
@@ -218,6 +225,13 @@ func (ev *Evaluator) Evaluate(in Input, state ClusterState) (Result, error) {
 // setFindings runs the whole-set rules that read the object's kind on the
 // cluster as it would be after the request, and keeps what is about the
 // request's object or new.
+// setFindingsInTurn is setFindings for a request that holds a turn, which
+// it gives back however the checks end.
+func (ev *Evaluator) setFindingsInTurn(obj *manifest.Object, ns string, deleting bool, state ClusterState) []rule.Finding {
+	defer func() { <-setTurns }()
+	return ev.setFindings(obj, ns, deleting, state)
+}
+
 func (ev *Evaluator) setFindings(obj *manifest.Object, ns string, deleting bool, state ClusterState) []rule.Finding {
 	var snap *Snapshot
 	if state != nil {

@@ -122,12 +122,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		defer cancel()
 	}
 	resp, out := h.review(ctx, req)
-	if out.verdict == "busy" {
+	if resp == nil {
 		if h.Metrics != nil {
 			h.Metrics.observe(req, out, time.Since(start))
 		}
-		w.Header().Set("Retry-After", "1")
-		h.fail(w, http.StatusTooManyRequests, "busy", out.reason)
+		if out.verdict == "busy" {
+			w.Header().Set("Retry-After", "1")
+			h.fail(w, http.StatusTooManyRequests, "busy", out.reason)
+			return
+		}
+		h.fail(w, http.StatusInternalServerError, "internal", out.reason)
 		return
 	}
 	resp.UID = req.UID
@@ -192,6 +196,10 @@ func (h *Handler) review(ctx context.Context, req *admissionv1.AdmissionRequest)
 	if errors.Is(err, ErrBusy) {
 		out.verdict, out.reason = "busy", err.Error()
 		return nil, out
+	}
+	if errors.Is(err, ErrInternal) {
+		out.verdict, out.reason = "error", err.Error()
+		return nil, out // no decision: the failure policy applies
 	}
 	if err != nil {
 		out.verdict, out.reason = "error", err.Error()

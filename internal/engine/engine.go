@@ -227,15 +227,19 @@ func (e *Engine) checkSetGuarded(objs []*manifest.Object) (out []rule.Finding, f
 	return e.checkSet(nil, objs), nil
 }
 
-// internalError describes a recovered panic. Only the runtime's own
-// messages (a nil dereference, an index out of range) are quoted: another
-// panic value might hold bytes of the input, and those may be secrets.
+// internalError describes a recovered panic in a scan.
 func internalError(p any) string {
-	what := fmt.Sprintf("a panic of type %T", p)
+	return "internal error in Bulwark, findings here are missing (please report it): " + PanicText(p)
+}
+
+// PanicText describes a recovered panic. Only the runtime's own messages (a
+// nil dereference, an index out of range) are quoted: another panic value
+// might hold bytes of the input, and those may be secrets.
+func PanicText(p any) string {
 	if err, ok := p.(runtime.Error); ok {
-		what = err.Error()
+		return err.Error()
 	}
-	return "internal error in Bulwark, findings here are missing (please report it): " + what
+	return fmt.Sprintf("a panic of type %T", p)
 }
 
 func (e *Engine) checkFile(f source.File) fileResult {
