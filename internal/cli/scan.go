@@ -181,11 +181,12 @@ func scanAndDecide(ctx context.Context, g *globalOptions, opts *ScanOptions) (*r
 		return nil, usageError("%v", err)
 	}
 	if len(opts.VAP) > 0 || res.Kinds["ValidatingAdmissionPolicy"] > 0 {
-		vapFindings, err := evaluateVAPs(ctx, opts, g, co.paths, produce)
+		vapFindings, failed, err := evaluateVAPs(ctx, opts, g, co.paths, produce)
 		if err != nil {
 			return nil, err
 		}
 		res.Findings = append(res.Findings, vapFindings...)
+		res.Errors, res.Internal = append(res.Errors, failed...), append(res.Internal, failed...)
 	}
 	dec := pol.Decide(res.Findings, policy.Options{Now: time.Now(), Baseline: baseline, FailOn: failOn,
 		Stale: coversPolicyRoot(pol.Source, co.paths)})

@@ -139,6 +139,7 @@ func RunSecrets(ctx context.Context, g *globalOptions, opts *SecretsOptions) err
 		}
 		log.Debug("scanned", "files", res.Files, "findings", len(res.Findings))
 		findings, rep.Errors = dropGitCrypt(res.Findings, res.Errors)
+		rep.Internal = res.Internal
 		rep.Summary.Files, rep.Summary.Documents, rep.Summary.Objects = res.Files, res.Documents, res.Objects
 		rep.Summary.Skipped, rep.Summary.Templates = res.Skipped, res.Templates
 	}

@@ -14,12 +14,13 @@ import (
 // evaluateVAPs runs a cluster's ValidatingAdmissionPolicies offline: it
 // collects the policies and bindings (from the scanned paths and --vap), then
 // evaluates them over the scanned objects in a second streaming pass, so no
-// object is held in memory between files.
-func evaluateVAPs(ctx context.Context, opts *ScanOptions, g *globalOptions, paths []string, produce func(func(source.File)) error) ([]rule.Finding, error) {
+// object is held in memory between files. It returns the policies' findings
+// and the checks that failed inside Bulwark.
+func evaluateVAPs(ctx context.Context, opts *ScanOptions, g *globalOptions, paths []string, produce func(func(source.File)) error) ([]rule.Finding, []manifest.Error, error) {
 	for _, p := range paths {
 		if p == "-" {
 			g.logger().Warn("ValidatingAdmissionPolicies are not evaluated on standard input: it cannot be read twice")
-			return nil, nil
+			return nil, nil, nil
 		}
 	}
 	var objs []*manifest.Object
@@ -40,7 +41,7 @@ func evaluateVAPs(ctx context.Context, opts *ScanOptions, g *globalOptions, path
 			continue
 		}
 		if err := source.Walk(ctx, paths, walkOpts, collect); err != nil {
-			return nil, usageError("--vap: %v", err)
+			return nil, nil, usageError("--vap: %v", err)
 		}
 	}
 	check, errs := custom.VAP(objs, len(opts.VAP) > 0)
@@ -48,15 +49,15 @@ func evaluateVAPs(ctx context.Context, opts *ScanOptions, g *globalOptions, path
 		g.logger().Warn("ValidatingAdmissionPolicy not evaluated", "error", err)
 	}
 	if check.Policies() == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	reg, err := rule.NewRegistry([]rule.ObjectCheck{check}, nil)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	res, err := engine.New(reg, opts.Workers).ScanFiles(ctx, produce)
 	if err != nil {
-		return nil, usageError("%v", err)
+		return nil, nil, usageError("%v", err)
 	}
 	var out []rule.Finding
 	for _, f := range res.Findings {
@@ -64,5 +65,5 @@ func evaluateVAPs(ctx context.Context, opts *ScanOptions, g *globalOptions, path
 			out = append(out, f)
 		}
 	}
-	return out, nil
+	return out, res.Internal, nil
 }
