@@ -12,9 +12,9 @@ import (
 // and looks it up in a 32 KiB table of the words' first three bytes (a
 // bitmap would be smaller but costs more instructions per byte than it
 // saves in cache). The loads do not wait for each other, so the pass runs
-// at more than twice the DFA's speed, and only the rare positions whose hash is
-// in the table compare words. It is immutable after NewSet and safe for
-// concurrent use.
+// at more than twice the DFA's speed, and only the rare positions whose
+// hash is in the table compare words. It is immutable after NewSet and
+// safe for concurrent use.
 type Set struct {
 	words  []string // lower-case
 	width  int      // bytes in the hash: the shortest word's length, at most three
