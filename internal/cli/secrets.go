@@ -130,6 +130,7 @@ func RunSecrets(ctx context.Context, g *globalOptions, opts *SecretsOptions) err
 		log.Debug("history scanned", "commits", res.Commits, "changes", res.Files, "findings", len(res.Findings))
 		findings = res.Findings
 		rep.Summary.Files = res.Files
+		rep.Errors, rep.Internal = append(rep.Errors, res.Failed...), res.Failed
 	} else {
 		res, err := engine.New(reg, opts.Workers).Scan(ctx, opts.Paths, source.Options{
 			Exclude: opts.Exclude, MaxFileSize: opts.MaxFileSize, Stdin: g.streams.In,

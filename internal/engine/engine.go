@@ -211,7 +211,7 @@ func (e *Engine) CheckObjectsFrom(base *Base, objs []*manifest.Object) []rule.Fi
 func (e *Engine) checkFileGuarded(f source.File) (r fileResult) {
 	defer func() {
 		if p := recover(); p != nil {
-			r = fileResult{errors: []manifest.Error{{File: f.Path, Msg: internalError(p)}}, internal: true}
+			r = fileResult{errors: []manifest.Error{{File: f.Path, Msg: InternalError(p)}}, internal: true}
 		}
 	}()
 	return e.checkFile(f)
@@ -221,14 +221,14 @@ func (e *Engine) checkFileGuarded(f source.File) (r fileResult) {
 func (e *Engine) checkSetGuarded(objs []*manifest.Object) (out []rule.Finding, failure *manifest.Error) {
 	defer func() {
 		if p := recover(); p != nil {
-			out, failure = nil, &manifest.Error{Msg: "whole-set checks: " + internalError(p)}
+			out, failure = nil, &manifest.Error{Msg: "whole-set checks: " + InternalError(p)}
 		}
 	}()
 	return e.checkSet(nil, objs), nil
 }
 
-// internalError describes a recovered panic in a scan.
-func internalError(p any) string {
+// InternalError describes a recovered panic in a scan.
+func InternalError(p any) string {
 	return "internal error in Bulwark, findings here are missing (please report it): " + PanicText(p)
 }
 

@@ -220,3 +220,32 @@ func TestFingerprintsMatchTheWorkingTreeScan(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckPanics: a check that fails inside Bulwark on one change costs
+// that change's findings, not the scan: the change is listed as failed,
+// by commit and path, without the panic's value (it holds the input here).
+func TestCheckPanics(t *testing.T) {
+	r := newRepo(t)
+	github := "ghp_" + fake(1, alnum, 36)
+	r.write("scripts/release.sh", "#!/bin/sh\nexport GITHUB_TOKEN="+github+"\n")
+	r.write("notes/boom.txt", "password: hunter2-hunter2\n")
+	c1 := r.commit("first")
+	opts := Options{Dir: r.dir, scanText: func(path string, text []byte) []rule.Hit {
+		if path == "notes/boom.txt" {
+			panic(string(text))
+		}
+		return secrets.ScanText(path, text)
+	}}
+	res, err := Scan(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, res.Findings, []wantFinding{{"BW-SE-111", "scripts/release.sh", 2, c1, true}})
+	if len(res.Failed) != 1 {
+		t.Fatalf("failed: %+v", res.Failed)
+	}
+	if e := res.Failed[0]; e.File != "notes/boom.txt" || !strings.Contains(e.Msg, "commit "+c1) ||
+		!strings.Contains(e.Msg, "panic of type string") || strings.Contains(e.Msg, "hunter2") {
+		t.Errorf("failure %+v", e)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/bulwark-dev/bulwark/internal/engine"
+	"github.com/bulwark-dev/bulwark/internal/manifest"
 	"github.com/bulwark-dev/bulwark/internal/rule"
 	"github.com/bulwark-dev/bulwark/internal/rules/secrets"
 )
@@ -36,6 +37,9 @@ type Options struct {
 	// Exclude holds glob patterns of paths (relative to the repository's
 	// top) whose changes are not read; "dir/" or "dir/**" skips a tree.
 	Exclude []string
+	// scanText reads added lines (secrets.ScanText); tests replace it to
+	// make a check fail.
+	scanText func(path string, text []byte) []rule.Hit
 }
 
 // DefaultMaxBlob is the size limit for files read whole.
@@ -51,6 +55,9 @@ type Result struct {
 	Commits  int // commits read
 	Files    int // file changes scanned
 	Findings []rule.Finding
+	// Failed are the changes whose checks failed inside Bulwark (a panic,
+	// recovered): their findings are missing.
+	Failed []manifest.Error
 }
 
 // Scan reads the history and returns one finding per secret and place, at
@@ -96,7 +103,7 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 		go func() {
 			defer workers.Done()
 			for d := range jobs {
-				s.scanDiff(ctx, &readers[i], d)
+				s.scanDiffGuarded(ctx, &readers[i], d)
 			}
 		}()
 	}
@@ -151,7 +158,8 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 	if opts.Progress != nil {
 		opts.Progress(Progress{Commits: res.Commits, Total: total, Findings: s.count()})
 	}
-	res.Findings = s.findings()
+	res.Findings, res.Failed = s.findings(), s.failed
+	sort.Slice(res.Failed, func(i, j int) bool { return res.Failed[i].Msg < res.Failed[j].Msg })
 	return res, nil
 }
 
@@ -186,9 +194,10 @@ type scan struct {
 	opts Options
 	top  string
 
-	mu    sync.Mutex
-	head  map[string]bool   // fingerprints of the secrets in HEAD's tree
-	found map[string]*found // by finding fingerprint
+	mu     sync.Mutex
+	head   map[string]bool   // fingerprints of the secrets in HEAD's tree
+	found  map[string]*found // by finding fingerprint
+	failed []manifest.Error
 }
 
 type found struct {
@@ -265,6 +274,31 @@ func (s *scan) feedHead(ctx context.Context, jobs chan<- *fileDiff) error {
 }
 
 // scanDiff scans one file change (or one HEAD file, when d.commit is nil).
+// scanDiffGuarded is scanDiff, except that a check that panics costs that
+// change's findings, not the scan. The worker's blob reader is started
+// afresh: the panic may have left it in the middle of a blob.
+func (s *scan) scanDiffGuarded(ctx context.Context, reader **blobReader, d *fileDiff) {
+	defer func() {
+		p := recover()
+		if p == nil {
+			return
+		}
+		if *reader != nil {
+			(*reader).close()
+			*reader = nil
+		}
+		where := "HEAD"
+		if d.commit != nil {
+			where = "commit " + d.commit.SHA
+		}
+		e := manifest.Error{File: d.path, Msg: where + ": " + engine.InternalError(p)}
+		s.mu.Lock()
+		s.failed = append(s.failed, e)
+		s.mu.Unlock()
+	}()
+	s.scanDiff(ctx, reader, d)
+}
+
 func (s *scan) scanDiff(ctx context.Context, reader **blobReader, d *fileDiff) {
 	if d.commit == nil {
 		keys := map[string]bool{}
@@ -301,7 +335,11 @@ func (s *scan) scanDiff(ctx context.Context, reader **blobReader, d *fileDiff) {
 			return
 		}
 	}
-	for _, h := range secrets.ScanText(d.path, d.added) {
+	scanText := s.opts.scanText
+	if scanText == nil {
+		scanText = secrets.ScanText
+	}
+	for _, h := range scanText(d.path, d.added) {
 		if h.Line >= 1 && h.Line <= len(d.lines) {
 			h.Line = d.lines[h.Line-1]
 			s.record(d, h)
