@@ -222,9 +222,6 @@ func (ev *Evaluator) Evaluate(in Input, state ClusterState) (res Result, err err
 	return res, nil
 }
 
-// setFindings runs the whole-set rules that read the object's kind on the
-// cluster as it would be after the request, and keeps what is about the
-// request's object or new.
 // setFindingsInTurn is setFindings for a request that holds a turn, which
 // it gives back however the checks end.
 func (ev *Evaluator) setFindingsInTurn(obj *manifest.Object, ns string, deleting bool, state ClusterState) []rule.Finding {
@@ -232,6 +229,9 @@ func (ev *Evaluator) setFindingsInTurn(obj *manifest.Object, ns string, deleting
 	return ev.setFindings(obj, ns, deleting, state)
 }
 
+// setFindings runs the whole-set rules that read the object's kind on the
+// cluster as it would be after the request, and keeps what is about the
+// request's object or new.
 func (ev *Evaluator) setFindings(obj *manifest.Object, ns string, deleting bool, state ClusterState) []rule.Finding {
 	var snap *Snapshot
 	if state != nil {

@@ -166,3 +166,53 @@ func TestListingReplay(t *testing.T) {
 		t.Errorf("recording changed the inventory: %+v, want %+v", inv, plain)
 	}
 }
+
+// TestDiscoveryCache: the scan's walk takes the bytes discovery read
+// instead of reading the files again, replays discovery's listing, and lets
+// go of what it will not read (a claimed manifest no file check wants), so
+// the cache ends empty with its whole budget.
+func TestDiscoveryCache(t *testing.T) {
+	root := tree(t, map[string]string{
+		"a.yaml":       "apiVersion: v1\nkind: ConfigMap\n",
+		"claimed.yaml": "apiVersion: v1\nkind: Secret\n",
+		"wanted.yaml":  "apiVersion: v1\nkind: Pod\n",
+	})
+	opts := Options{Cache: NewFileCache(1 << 20), Listing: NewListing()}
+	if _, err := Discover(context.Background(), []string{root}, opts); err != nil {
+		t.Fatal(err)
+	}
+	if len(opts.Cache.files) != 3 {
+		t.Fatalf("discovery cached %d files, want 3", len(opts.Cache.files))
+	}
+	// Changed on disk after discovery: the walk must see discovery's bytes.
+	if err := os.WriteFile(filepath.Join(root, "a.yaml"), []byte("changed: true\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "new.yaml"), []byte("kind: Pod\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opts.Deferred = true
+	opts.Rendered = func(p string) bool {
+		return strings.HasSuffix(p, "claimed.yaml") || strings.HasSuffix(p, "wanted.yaml")
+	}
+	opts.Want = func(p string) bool { return strings.HasSuffix(p, "wanted.yaml") }
+	got := map[string]string{}
+	err := Walk(context.Background(), []string{root}, opts, func(f File) {
+		if f, ok := f.Load(); ok {
+			got[filepath.Base(f.Path)] = fmt.Sprintf("%v %q", f.Manifest, f.Data)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"a.yaml":      `true "apiVersion: v1\nkind: ConfigMap\n"`,
+		"wanted.yaml": `false "apiVersion: v1\nkind: Pod\n"`,
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("walk gave %v, want %v (the listing replayed, not new.yaml; claimed.yaml not read)", got, want)
+	}
+	if len(opts.Cache.files) != 0 || opts.Cache.budget != 1<<20 {
+		t.Errorf("cache still holds %d files, budget %d", len(opts.Cache.files), opts.Cache.budget)
+	}
+}

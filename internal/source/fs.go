@@ -161,36 +161,31 @@ func walkDir(ctx context.Context, root string, opts Options, fn func(File)) erro
 		abs := filepath.Join(absRoot, filepath.FromSlash(rel))
 		rendered := opts.Rendered != nil && opts.Rendered(abs)
 		display := opts.display(path)
+		// Discovery may have read the file already.
+		load := func() File {
+			if data, ok := opts.Cache.take(abs); ok {
+				return checked(display, data, opts)
+			}
+			return readFile(path, display, opts)
+		}
+		var read func() (File, bool)
 		switch {
 		case manifestExts[strings.ToLower(filepath.Ext(path))] && !rendered:
-			read := func() (File, bool) {
-				if data, ok := opts.Cache.take(abs); ok {
-					return checked(display, data, opts), true
-				}
-				return readFile(path, display, opts), true
-			}
-			if opts.Deferred {
-				fn(File{Path: display, load: read})
-			} else {
-				f, _ := read()
-				fn(f)
-			}
+			read = func() (File, bool) { return load(), true }
 		case opts.Want != nil && opts.Want(display):
-			read := func() (File, bool) {
-				var f File
-				if data, ok := opts.Cache.take(abs); ok {
-					f = checked(display, data, opts)
-				} else {
-					f = readFile(path, display, opts)
-				}
+			read = func() (File, bool) {
+				f := load()
 				f.Manifest = false
 				return f, f.Err == nil
 			}
-			if opts.Deferred {
-				fn(File{Path: display, load: read})
-			} else if f, ok := read(); ok {
-				fn(f)
-			}
+		default:
+			opts.Cache.take(abs) // nothing reads it: free its share of the cache
+			return nil
+		}
+		if opts.Deferred {
+			fn(File{Path: display, load: read})
+		} else if f, ok := read(); ok {
+			fn(f)
 		}
 		return nil
 	})
