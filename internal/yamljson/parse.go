@@ -131,15 +131,8 @@ func (p *parser) value(depth int) *yaml.Node {
 }
 
 func (p *parser) mapping(depth int) *yaml.Node {
-	m := p.node(yaml.MappingNode, "!!map", "", p.line, p.col())
-	m.Style = yaml.FlowStyle
-	p.i++
-	p.space()
-	if p.i < len(p.src) && p.src[p.i] == '}' {
-		p.i++
-		return m
-	}
-	for {
+	m, done := p.open(yaml.MappingNode, "!!map", '}')
+	for !done {
 		if p.i >= len(p.src) || p.src[p.i] != '"' {
 			return nil
 		}
@@ -159,53 +152,61 @@ func (p *parser) mapping(depth int) *yaml.Node {
 			return nil
 		}
 		m.Content = append(m.Content, k, v)
-		p.space()
-		if p.i >= len(p.src) {
-			return nil
-		}
-		switch p.src[p.i] {
-		case ',':
-			p.i++
-			p.space()
-		case '}':
-			p.i++
-			return m
-		default:
+		var ok bool
+		if done, ok = p.next('}'); !ok {
 			return nil
 		}
 	}
+	return m
 }
 
 func (p *parser) sequence(depth int) *yaml.Node {
-	s := p.node(yaml.SequenceNode, "!!seq", "", p.line, p.col())
-	s.Style = yaml.FlowStyle
-	p.i++
-	p.space()
-	if p.i < len(p.src) && p.src[p.i] == ']' {
-		p.i++
-		return s
-	}
-	for {
+	s, done := p.open(yaml.SequenceNode, "!!seq", ']')
+	for !done {
 		v := p.value(depth + 1)
 		if v == nil {
 			return nil
 		}
 		s.Content = append(s.Content, v)
-		p.space()
-		if p.i >= len(p.src) {
-			return nil
-		}
-		switch p.src[p.i] {
-		case ',':
-			p.i++
-			p.space()
-		case ']':
-			p.i++
-			return s
-		default:
+		var ok bool
+		if done, ok = p.next(']'); !ok {
 			return nil
 		}
 	}
+	return s
+}
+
+// open starts a flow collection at its opening bracket, and reports
+// whether it is empty (closed at once).
+func (p *parser) open(kind yaml.Kind, tag string, closing byte) (*yaml.Node, bool) {
+	n := p.node(kind, tag, "", p.line, p.col())
+	n.Style = yaml.FlowStyle
+	p.i++
+	p.space()
+	if p.i < len(p.src) && p.src[p.i] == closing {
+		p.i++
+		return n, true
+	}
+	return n, false
+}
+
+// next reads what follows an entry: a comma (more entries) or the closing
+// bracket (done); ok is false for anything else.
+func (p *parser) next(closing byte) (done, ok bool) {
+	p.space()
+	if p.i >= len(p.src) {
+		return false, false
+	}
+	switch p.src[p.i] {
+	case ',':
+		p.i++
+		p.space()
+		return false, true
+	case closing:
+		p.i++
+		return true, true
+	}
+	return false, false
 }
 
 // str reads a JSON string as yaml.v3 reads a double-quoted scalar.
