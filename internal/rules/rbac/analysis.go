@@ -63,17 +63,7 @@ func Analyze(objs []*manifest.Object, cfg Config) *Analysis { return analyze(obj
 // analyze is Analyze, starting from what base derived for its objects
 // (nil: from nothing).
 func analyze(objs []*manifest.Object, cfg Config, base *Base) *Analysis {
-	cfg = cfg.withDefaults()
-	a := &Analysis{
-		Scopes:     rbac.NewScopePolicy(cfg.PrivilegedNamespaces),
-		cfg:        cfg,
-		subjects:   map[*manifest.Object][]rbacv1.Subject{},
-		accounts:   map[rbac.Subject]*manifest.Object{},
-		running:    map[rbac.Subject]bool{},
-		effective:  map[rbac.Subject][]rbac.Grant{},
-		risks:      map[placement][]rbac.Risk{},
-		allowedObj: map[*rbac.Binding]bool{},
-	}
+	a := newAnalysis(cfg)
 	objs = fileOrder(objs)
 	dec := make([]decoded, len(objs))
 	if base == nil {
@@ -96,6 +86,20 @@ func analyze(objs []*manifest.Object, cfg Config, base *Base) *Analysis {
 		a.Graph = base.graph.Rebuild(in)
 	}
 	return a
+}
+
+func newAnalysis(cfg Config) *Analysis {
+	cfg = cfg.withDefaults()
+	return &Analysis{
+		Scopes:     rbac.NewScopePolicy(cfg.PrivilegedNamespaces),
+		cfg:        cfg,
+		subjects:   map[*manifest.Object][]rbacv1.Subject{},
+		accounts:   map[rbac.Subject]*manifest.Object{},
+		running:    map[rbac.Subject]bool{},
+		effective:  map[rbac.Subject][]rbac.Grant{},
+		risks:      map[placement][]rbac.Risk{},
+		allowedObj: map[*rbac.Binding]bool{},
+	}
 }
 
 // fileOrder sorts a copy of the objects by file, document and item. The

@@ -27,8 +27,6 @@ package rbacrules
 import (
 	"strings"
 
-	rbacv1 "k8s.io/api/rbac/v1"
-
 	"github.com/bulwark-dev/bulwark/internal/manifest"
 	"github.com/bulwark-dev/bulwark/internal/rbac"
 	"github.com/bulwark-dev/bulwark/internal/rule"
@@ -235,9 +233,7 @@ func (c *Check) NewBase(objs []*manifest.Object) rule.SetBase {
 	for i, o := range objs {
 		b.decoded[o] = dec[i]
 	}
-	a := &Analysis{subjects: map[*manifest.Object][]rbacv1.Subject{}, accounts: map[rbac.Subject]*manifest.Object{},
-		running: map[rbac.Subject]bool{}}
-	b.graph = rbac.Build(a.input(objs, dec))
+	b.graph = rbac.Build(newAnalysis(c.cfg).input(objs, dec))
 	return b
 }
 
