@@ -159,7 +159,10 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 		opts.Progress(Progress{Commits: res.Commits, Total: total, Findings: s.count()})
 	}
 	res.Findings, res.Failed = s.findings(), s.failed
-	sort.Slice(res.Failed, func(i, j int) bool { return res.Failed[i].Msg < res.Failed[j].Msg })
+	sort.Slice(res.Failed, func(i, j int) bool {
+		a, b := res.Failed[i], res.Failed[j]
+		return a.File < b.File || a.File == b.File && a.Msg < b.Msg
+	})
 	return res, nil
 }
 
@@ -273,7 +276,6 @@ func (s *scan) feedHead(ctx context.Context, jobs chan<- *fileDiff) error {
 	return readErr
 }
 
-// scanDiff scans one file change (or one HEAD file, when d.commit is nil).
 // scanDiffGuarded is scanDiff, except that a check that panics costs that
 // change's findings, not the scan. The worker's blob reader is started
 // afresh: the panic may have left it in the middle of a blob.
@@ -299,6 +301,7 @@ func (s *scan) scanDiffGuarded(ctx context.Context, reader **blobReader, d *file
 	s.scanDiff(ctx, reader, d)
 }
 
+// scanDiff scans one file change (or one HEAD file, when d.commit is nil).
 func (s *scan) scanDiff(ctx context.Context, reader **blobReader, d *fileDiff) {
 	if d.commit == nil {
 		keys := map[string]bool{}
