@@ -2,7 +2,6 @@ package history
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/bulwark-dev/bulwark/internal/capbuf"
 )
 
 // gitCmd runs git in dir with its output streamed to the caller. Stderr is
@@ -20,14 +21,14 @@ type gitCmd struct {
 	cmd    *exec.Cmd
 	stdout io.ReadCloser
 	stdin  io.WriteCloser
-	stderr *tailBuffer
+	stderr *capbuf.Buffer
 	done   chan struct{}
 }
 
 func startGit(ctx context.Context, dir string, withStdin bool, args ...string) (*gitCmd, error) {
 	cmd := exec.CommandContext(ctx, "git", append([]string{"-c", "core.quotepath=false", "-c", "log.showSignature=false"}, args...)...)
 	cmd.Dir = dir
-	g := &gitCmd{cmd: cmd, stderr: &tailBuffer{max: 8 << 10}, done: make(chan struct{})}
+	g := &gitCmd{cmd: cmd, stderr: &capbuf.Buffer{Max: 8 << 10}, done: make(chan struct{})}
 	var err error
 	if g.stdout, err = cmd.StdoutPipe(); err != nil {
 		return nil, err
@@ -79,28 +80,6 @@ func output(ctx context.Context, dir string, args ...string) (string, error) {
 		return "", err
 	}
 	return strings.TrimSpace(string(b)), readErr
-}
-
-// tailBuffer keeps the first max bytes written to it.
-type tailBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-	max int
-}
-
-func (t *tailBuffer) Write(p []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if room := t.max - t.buf.Len(); room > 0 {
-		t.buf.Write(p[:min(room, len(p))])
-	}
-	return len(p), nil
-}
-
-func (t *tailBuffer) String() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.buf.String()
 }
 
 func firstLines(s string, n int) string {

@@ -16,7 +16,6 @@
 package sandbox
 
 import (
-	"bytes"
 	"context"
 	"encoding/gob"
 	"errors"
@@ -31,6 +30,8 @@ import (
 
 	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chartutil"
+
+	"github.com/bulwark-dev/bulwark/internal/capbuf"
 )
 
 // DefaultMemory is the address space one render may add to a child.
@@ -97,7 +98,7 @@ func (p *Pool) Render(ctx context.Context, ch *chart.Chart, top chartutil.Values
 		err  error
 	}
 	done := make(chan result, 1)
-	c.stderr.reset()
+	c.stderr.Reset()
 	go func() {
 		var r result
 		if r.err = c.enc.Encode(req); r.err == nil {
@@ -169,14 +170,14 @@ type child struct {
 	stdin  io.WriteCloser
 	enc    *gob.Encoder
 	dec    *gob.Decoder
-	stderr *tail
+	stderr *capbuf.Buffer // what it wrote during the render: a fatal error first
 }
 
 func startChild(cfg Config) (*child, error) {
 	cmd := exec.Command(cfg.Executable)
 	cmd.Env = append(os.Environ(), envMarker+"="+strconv.FormatInt(cfg.Memory, 10))
 	cmd.SysProcAttr = childAttr()
-	stderr := &tail{max: 4096}
+	stderr := &capbuf.Buffer{Max: 4096}
 	cmd.Stderr = stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -231,33 +232,4 @@ func firstError(s string) string {
 		s = s[:i]
 	}
 	return s
-}
-
-// tail keeps the first bytes a child writes to standard error during one
-// render: a fatal error, before its goroutine dump.
-type tail struct {
-	mu  sync.Mutex
-	max int
-	buf bytes.Buffer
-}
-
-func (t *tail) Write(p []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if room := t.max - t.buf.Len(); room > 0 {
-		t.buf.Write(p[:min(room, len(p))])
-	}
-	return len(p), nil
-}
-
-func (t *tail) reset() {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.buf.Reset()
-}
-
-func (t *tail) String() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.buf.String()
 }
