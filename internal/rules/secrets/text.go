@@ -97,14 +97,16 @@ func assignments(name, text string) []assign {
 		return nil
 	}
 	lead := strings.Count(text[:strings.Index(text, trimmed[:1])], "\n")
-	// JSON (dashboards, often large) is read as a tree whatever its size:
-	// yamljson builds it without YAML's scanner.
-	tree, _ := yamljson.Parse([]byte(trimmed))
-	if tree == nil && (len(trimmed) <= maxTree || strings.Count(trimmed[:min(len(trimmed), 4096)], "\n") == 0) {
-		tree = parseTree(name, trimmed)
+	// A large file is read as a tree only when it is JSON (dashboards):
+	// yamljson builds that without YAML's scanner. Other large files (rule
+	// sets) are read line by line: a YAML parse would cost more than the
+	// rest of the scan.
+	var tree *yaml.Node
+	if len(trimmed) > maxTree && strings.Count(trimmed[:min(len(trimmed), 4096)], "\n") > 0 {
+		tree, _ = yamljson.Parse([]byte(trimmed))
+	} else {
+		tree = parseTree(name, trimmed) // JSON first, then YAML
 	}
-	// Large files that are not JSON (rule sets) are read line by line: a
-	// tree parse would cost more than the rest of the scan.
 	if tree != nil {
 		var out []assign
 		walkLeaves(tree, "", nil, func(l leaf) {
