@@ -161,7 +161,7 @@ func parseGitLab(p string, data []byte) *ciFile {
 			break
 		}
 		parsed = true
-		root := resolve(&doc)
+		root := manifest.Resolve(&doc)
 		if root == nil || root.Kind != yaml.MappingNode {
 			continue
 		}
@@ -177,7 +177,7 @@ func parseGitLab(p string, data []byte) *ciFile {
 func (f *ciFile) readTop(root *yaml.Node) {
 	global := &ciJob{id: "(default)", line: root.Line, col: root.Column, gl: &gitlabJob{node: root}}
 	for i := 0; i+1 < len(root.Content); i += 2 {
-		k, v := root.Content[i], resolve(root.Content[i+1])
+		k, v := root.Content[i], manifest.Resolve(root.Content[i+1])
 		if v == nil {
 			continue
 		}
@@ -241,7 +241,7 @@ func (f *ciFile) readTop(root *yaml.Node) {
 // addScripts adds a script: a string, or a list of strings (nested lists
 // allowed); !reference entries point at scripts checked where they are.
 func (f *ciFile) addScripts(j *ciJob, n *yaml.Node) {
-	n = resolve(n)
+	n = manifest.Resolve(n)
 	if n == nil || n.Tag == "!reference" {
 		return
 	}
@@ -313,7 +313,7 @@ func (f *ciFile) jobImage(j *ciJob, depth int) *yaml.Node {
 }
 
 func readIncludes(n *yaml.Node) []glInclude {
-	n = resolve(n)
+	n = manifest.Resolve(n)
 	if n == nil {
 		return nil
 	}
@@ -352,15 +352,15 @@ func readIncludes(n *yaml.Node) []glInclude {
 }
 
 func readVariables(n *yaml.Node) []envVar {
-	n = resolve(n)
+	n = manifest.Resolve(n)
 	if n == nil || n.Kind != yaml.MappingNode {
 		return nil
 	}
 	var out []envVar
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], resolve(n.Content[i+1])
+		k, v := n.Content[i], manifest.Resolve(n.Content[i+1])
 		if v != nil && v.Kind == yaml.MappingNode {
-			v = resolve(lookup(v, "value"))
+			v = manifest.Resolve(lookup(v, "value"))
 		}
 		if v == nil || v.Kind != yaml.ScalarNode {
 			continue
@@ -373,7 +373,7 @@ func readVariables(n *yaml.Node) []envVar {
 
 // seqItems returns a sequence's items, or the node itself.
 func seqItems(n *yaml.Node) []*yaml.Node {
-	n = resolve(n)
+	n = manifest.Resolve(n)
 	if n == nil {
 		return nil
 	}
@@ -385,12 +385,12 @@ func seqItems(n *yaml.Node) []*yaml.Node {
 
 // imageName returns an image reference from "image: x" or "image: {name: x}".
 func imageName(n *yaml.Node) (string, *yaml.Node) {
-	n = resolve(n)
+	n = manifest.Resolve(n)
 	if n == nil {
 		return "", nil
 	}
 	if n.Kind == yaml.MappingNode {
-		n = resolve(lookup(n, "name"))
+		n = manifest.Resolve(lookup(n, "name"))
 	}
 	if n == nil || n.Kind != yaml.ScalarNode {
 		return "", nil
@@ -398,31 +398,9 @@ func imageName(n *yaml.Node) (string, *yaml.Node) {
 	return n.Value, n
 }
 
-// resolve follows aliases and document wrappers.
-func resolve(n *yaml.Node) *yaml.Node { return manifest.Resolve(n) }
-
-// lookup returns a mapping's value for key, following "<<" merge keys.
+// lookup returns a mapping's value for key, following "<<" merge keys;
+// the last of duplicate keys wins, as in GitLab's YAML reader.
 func lookup(m *yaml.Node, key string) *yaml.Node {
-	return lookupDepth(resolve(m), key, 0)
-}
-
-func lookupDepth(m *yaml.Node, key string, depth int) *yaml.Node {
-	if m == nil || m.Kind != yaml.MappingNode || depth > 5 {
-		return nil
-	}
-	var merges []*yaml.Node
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		switch m.Content[i].Value {
-		case key:
-			return resolve(m.Content[i+1])
-		case "<<":
-			merges = append(merges, seqItems(m.Content[i+1])...)
-		}
-	}
-	for _, mm := range merges {
-		if v := lookupDepth(resolve(mm), key, depth+1); v != nil {
-			return v
-		}
-	}
-	return nil
+	_, v := manifest.Lookup(m, key)
+	return v
 }

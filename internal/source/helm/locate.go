@@ -233,17 +233,17 @@ func (t *trace) valuePlace(tp *template, tl int, o *manifest.Object, path string
 	if !strings.Contains(text, "{{") {
 		return manifest.Place{}, false
 	}
-	var refs [][]seg
+	var refs [][]manifest.Segment
 	for _, m := range valuesRef.FindAllStringSubmatch(text, -1) {
-		refs = append(refs, splitPath(strings.TrimPrefix(m[1], ".")))
+		refs = append(refs, manifest.SplitPath(strings.TrimPrefix(m[1], ".")))
 	}
 	if tl < len(tp.scope) && tp.scope[tl] != "" && dotUse.MatchString(actionsOf(text)) {
-		refs = append(refs, splitPath(tp.scope[tl]))
+		refs = append(refs, manifest.SplitPath(tp.scope[tl]))
 	}
 	if len(refs) == 0 {
 		return manifest.Place{}, false
 	}
-	field := splitPath(path)
+	field := manifest.SplitPath(path)
 	var rendered *yaml.Node
 	if n := o.Node(path); n != nil {
 		rendered = n
@@ -254,7 +254,7 @@ func (t *trace) valuePlace(tp *template, tl int, o *manifest.Object, path string
 			continue // a values key, not a list position, starts the match
 		}
 		for _, ref := range refs {
-			want := append(append([]seg{}, ref...), suffix...)
+			want := append(append([]manifest.Segment{}, ref...), suffix...)
 			if p, ok := t.definedAt(tp.chart, want, rendered, k == 0, len(refs)); ok {
 				return p, true
 			}
@@ -265,11 +265,11 @@ func (t *trace) valuePlace(tp *template, tl int, o *manifest.Object, path string
 
 // definedAt finds the layer that set values path want last, for templates
 // of chart (a full chart path), and the place of its key there.
-func (t *trace) definedAt(chartPath string, want []seg, rendered *yaml.Node, whole bool, refs int) (manifest.Place, bool) {
+func (t *trace) definedAt(chartPath string, want []manifest.Segment, rendered *yaml.Node, whole bool, refs int) (manifest.Place, bool) {
 	sources := t.sources(chartPath)
 	for i := len(sources) - 1; i >= 0; i-- {
 		s := sources[i]
-		full := append(append([]seg{}, s.prefix...), want...)
+		full := append(append([]manifest.Segment{}, s.prefix...), want...)
 		v, ok := lookup(s.values, full)
 		if !ok {
 			continue
@@ -304,7 +304,7 @@ type valueSource struct {
 	display string
 	dLine   int
 	dCol    int
-	prefix  []seg // where this chart's values sit in the layer
+	prefix  []manifest.Segment // where this chart's values sit in the layer
 }
 
 // sources lists, lowest precedence first, where the values of a chart (a
@@ -350,9 +350,9 @@ func (t *trace) chartSources(chartPath string) []valueSource {
 		places = append(places, pl)
 	}
 	for i := len(chain) - 1; i >= 0; i-- {
-		var prefix []seg
+		var prefix []manifest.Segment
 		for _, n := range names[i+1 : len(chain)] {
-			prefix = append(prefix, seg{Key: n, Index: -1})
+			prefix = append(prefix, manifest.Segment{Key: n, Index: -1})
 		}
 		// The file as written: chart.Values also holds what coalescing
 		// merged in from subcharts.
@@ -365,16 +365,16 @@ func (t *trace) chartSources(chartPath string) []valueSource {
 			if p := places[i]; p != nil && p.dir != "" {
 				var doc yaml.Node
 				if yaml.Unmarshal(f.Data, &doc) == nil {
-					src.tree = resolve(&doc)
+					src.tree = manifest.Resolve(&doc)
 				}
 				src.display = t.rel.opts.Display(filepath.Join(p.dir, "values.yaml"))
 			}
 		}
 		out = append(out, src)
 	}
-	var prefix []seg
+	var prefix []manifest.Segment
 	for _, n := range names[1:len(chain)] {
-		prefix = append(prefix, seg{Key: n, Index: -1})
+		prefix = append(prefix, manifest.Segment{Key: n, Index: -1})
 	}
 	for _, l := range t.rel.layers {
 		out = append(out, valueSource{values: l.values, tree: l.tree, display: l.display, dLine: l.dLine, dCol: l.dCol, prefix: prefix})
@@ -402,7 +402,7 @@ func actionsOf(line string) string {
 }
 
 func lastKey(path string) string {
-	segs := splitPath(path)
+	segs := manifest.SplitPath(path)
 	for i := len(segs) - 1; i >= 0; i-- {
 		if segs[i].Index < 0 {
 			return segs[i].Key

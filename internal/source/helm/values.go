@@ -95,7 +95,7 @@ func readLayers(layers []Layer, root string, display func(string) string, maxFil
 			if lv.tree == nil {
 				var doc yaml.Node
 				if yaml.Unmarshal(data, &doc) == nil {
-					lv.tree = resolve(&doc)
+					lv.tree = manifest.Resolve(&doc)
 				}
 				lv.display = l.Display
 				if lv.display == "" && l.Path != "" {
@@ -217,18 +217,10 @@ func readInRoot(p, root string, max int64) ([]byte, error) {
 
 func yamlUnmarshal(data []byte, v any) error { return sigsyaml.Unmarshal(data, v) }
 
-// seg is one step of a field path, as findings write them.
-type seg = manifest.Segment
-
-func splitPath(p string) []seg { return manifest.SplitPath(p) }
-
-// resolve follows aliases and document wrappers.
-func resolve(n *yaml.Node) *yaml.Node { return manifest.Resolve(n) }
-
 // find walks a YAML tree; it returns the key node (nil for list items) and
 // the value node at path, or nils.
-func find(root *yaml.Node, path []seg) (key, val *yaml.Node) {
-	n := resolve(root)
+func find(root *yaml.Node, path []manifest.Segment) (key, val *yaml.Node) {
+	n := manifest.Resolve(root)
 	for _, s := range path {
 		if n == nil {
 			return nil, nil
@@ -237,29 +229,18 @@ func find(root *yaml.Node, path []seg) (key, val *yaml.Node) {
 			if n.Kind != yaml.SequenceNode || s.Index >= len(n.Content) {
 				return nil, nil
 			}
-			key, n = nil, resolve(n.Content[s.Index])
+			key, n = nil, manifest.Resolve(n.Content[s.Index])
 			continue
 		}
-		if n.Kind != yaml.MappingNode {
+		if key, n = manifest.Lookup(n, s.Key); n == nil {
 			return nil, nil
 		}
-		var next *yaml.Node
-		for i := len(n.Content) - 2; i >= 0; i -= 2 {
-			if n.Content[i].Value == s.Key {
-				key, next = n.Content[i], n.Content[i+1]
-				break
-			}
-		}
-		if next == nil {
-			return nil, nil
-		}
-		n = resolve(next)
 	}
 	return key, n
 }
 
 // lookup walks a decoded values map.
-func lookup(v any, path []seg) (any, bool) {
+func lookup(v any, path []manifest.Segment) (any, bool) {
 	for _, s := range path {
 		switch t := v.(type) {
 		case map[string]any:

@@ -25,6 +25,7 @@ import (
 	"sigs.k8s.io/kustomize/api/resource"
 	"sigs.k8s.io/kustomize/api/types"
 
+	"github.com/bulwark-dev/bulwark/internal/manifest"
 	"github.com/bulwark-dev/bulwark/internal/source"
 	"github.com/bulwark-dev/bulwark/internal/source/helm"
 )
@@ -243,7 +244,7 @@ func (b *build) rewriteDoc(path string, data []byte) ([]byte, error) {
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return data, nil // kustomize reports it
 	}
-	m := resolve(&doc)
+	m := manifest.Resolve(&doc)
 	if m == nil || m.Kind != yaml.MappingNode {
 		return data, nil
 	}

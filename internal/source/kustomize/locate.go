@@ -64,7 +64,7 @@ func (l *fileLocator) Locate(o *manifest.Object, path string, pos manifest.Posit
 		return manifest.Place{File: display}, true
 	}
 	info := loc.docs[l.file][o.Doc]
-	segs := splitPath(path)
+	segs := manifest.SplitPath(path)
 	for _, k := range loc.kusts {
 		if p, ok := loc.byKustomization(k, info, o, segs); ok {
 			return p, true
@@ -148,7 +148,7 @@ func (l *fileLocator) Generated(o *manifest.Object, path string) bool {
 
 // byKustomization places a field that a kustomization's patches, images,
 // namespace or replicas set.
-func (loc *locator) byKustomization(kfile string, info docInfo, o *manifest.Object, segs []seg) (manifest.Place, bool) {
+func (loc *locator) byKustomization(kfile string, info docInfo, o *manifest.Object, segs []manifest.Segment) (manifest.Place, bool) {
 	roots := loc.parse(kfile)
 	if len(roots) == 0 {
 		return manifest.Place{}, false
@@ -189,7 +189,7 @@ func (loc *locator) byKustomization(kfile string, info docInfo, o *manifest.Obje
 }
 
 // inPatch places a field that one patch entry sets.
-func (loc *locator) inPatch(entry *yaml.Node, kfile string, info docInfo, o *manifest.Object, segs []seg) (manifest.Place, bool) {
+func (loc *locator) inPatch(entry *yaml.Node, kfile string, info docInfo, o *manifest.Object, segs []manifest.Segment) (manifest.Place, bool) {
 	kdir, kdisplay := filepath.Dir(kfile), loc.b.display(kfile)
 	var roots []*yaml.Node
 	file, lineOff, colOff := kdisplay, 0, 0
@@ -243,7 +243,7 @@ func (loc *locator) inPatch(entry *yaml.Node, kfile string, info docInfo, o *man
 
 // byGenerator places a field of a generated ConfigMap or Secret at its
 // generator entry, or at the literal that set the key.
-func (loc *locator) byGenerator(kfile string, info docInfo, segs []seg) (manifest.Place, bool) {
+func (loc *locator) byGenerator(kfile string, info docInfo, segs []manifest.Segment) (manifest.Place, bool) {
 	roots := loc.parse(kfile)
 	if len(roots) == 0 {
 		return manifest.Place{}, false
@@ -345,7 +345,7 @@ func parseDocs(data []byte) []*yaml.Node {
 		if err := dec.Decode(&doc); err != nil {
 			break
 		}
-		if r := resolve(&doc); r != nil {
+		if r := manifest.Resolve(&doc); r != nil {
 			roots = append(roots, r)
 		}
 	}
@@ -405,8 +405,8 @@ func nameMatches(pattern, name string) bool {
 // matching list items by their name key when they have one. It returns the
 // key node of the deepest field found (or the node), and whether the whole
 // path was found.
-func walkNamed(doc *yaml.Node, o *manifest.Object, segs []seg) (*yaml.Node, bool) {
-	n, at := resolve(doc), doc
+func walkNamed(doc *yaml.Node, o *manifest.Object, segs []manifest.Segment) (*yaml.Node, bool) {
+	n, at := manifest.Resolve(doc), doc
 	for i, s := range segs {
 		if s.Index >= 0 {
 			if n == nil || n.Kind != yaml.SequenceNode {
@@ -426,7 +426,7 @@ func walkNamed(doc *yaml.Node, o *manifest.Object, segs []seg) (*yaml.Node, bool
 			if item < 0 {
 				return at, false
 			}
-			n = resolve(n.Content[item])
+			n = manifest.Resolve(n.Content[item])
 			at = n
 			continue
 		}
@@ -452,12 +452,7 @@ func fileExists(p string) bool {
 	return err == nil && info.Mode().IsRegular()
 }
 
-// seg is one step of a field path, as findings write them.
-type seg = manifest.Segment
-
-func splitPath(p string) []seg { return manifest.SplitPath(p) }
-
-func formatPath(segs []seg) string {
+func formatPath(segs []manifest.Segment) string {
 	var b strings.Builder
 	for _, s := range segs {
 		switch {
@@ -475,7 +470,7 @@ func formatPath(segs []seg) string {
 	return b.String()
 }
 
-func jsonPointer(segs []seg) string {
+func jsonPointer(segs []manifest.Segment) string {
 	var b strings.Builder
 	for _, s := range segs {
 		b.WriteByte('/')
@@ -488,7 +483,7 @@ func jsonPointer(segs []seg) string {
 	return b.String()
 }
 
-func lastKey(segs []seg) string {
+func lastKey(segs []manifest.Segment) string {
 	for i := len(segs) - 1; i >= 0; i-- {
 		if segs[i].Index < 0 {
 			return segs[i].Key

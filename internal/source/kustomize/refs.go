@@ -47,7 +47,7 @@ func References(dir string) ([]string, error) {
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
-	m := resolve(&doc)
+	m := manifest.Resolve(&doc)
 	var out []string
 	for _, key := range []string{"resources", "bases", "components"} {
 		for _, item := range seqOf(m, key) {
@@ -69,21 +69,7 @@ func References(dir string) ([]string, error) {
 
 // YAML helpers on mapping nodes.
 
-// resolve follows aliases and document wrappers.
-func resolve(n *yaml.Node) *yaml.Node { return manifest.Resolve(n) }
-
-func keyValue(m *yaml.Node, key string) (k, v *yaml.Node) {
-	m = resolve(m)
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil, nil
-	}
-	for i := len(m.Content) - 2; i >= 0; i -= 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i], resolve(m.Content[i+1])
-		}
-	}
-	return nil, nil
-}
+func keyValue(m *yaml.Node, key string) (k, v *yaml.Node) { return manifest.Lookup(m, key) }
 
 func valueOf(m *yaml.Node, key string) *yaml.Node {
 	_, v := keyValue(m, key)
@@ -97,7 +83,7 @@ func seqOf(m *yaml.Node, key string) []*yaml.Node {
 	}
 	out := make([]*yaml.Node, 0, len(v.Content))
 	for _, c := range v.Content {
-		out = append(out, resolve(c))
+		out = append(out, manifest.Resolve(c))
 	}
 	return out
 }
